@@ -1,0 +1,77 @@
+package dev.os2.ledger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A ledger held in memory, for tests and short-lived kernels. Same encoding, hashes, limits and
+ * verification as {@link ChronicleLedger}; nothing survives the process. Thread-safe.
+ */
+public final class InMemoryLedger extends RecordLedger {
+
+    private final List<byte[]> records;
+
+    private InMemoryLedger(int maxPayloadBytes, List<byte[]> records) {
+        super(maxPayloadBytes);
+        this.records = records;
+        loadHead();
+    }
+
+    /** An empty ledger with the default payload limit of 1 MiB. */
+    public static InMemoryLedger create() {
+        return new InMemoryLedger(DEFAULT_MAX_PAYLOAD_BYTES, new ArrayList<>());
+    }
+
+    /**
+     * An empty ledger with a payload limit.
+     *
+     * @throws IllegalArgumentException if {@code maxPayloadBytes} is not positive
+     */
+    public static InMemoryLedger create(int maxPayloadBytes) {
+        return new InMemoryLedger(maxPayloadBytes, new ArrayList<>());
+    }
+
+    /**
+     * A ledger over raw stored records, as {@link #exportRecords()} returns them, without checking
+     * them: {@link #verify()} says whether they are intact. For moving a ledger between stores and
+     * for tamper tests.
+     */
+    public static InMemoryLedger ofRecords(List<byte[]> records) {
+        Objects.requireNonNull(records, "records");
+        List<byte[]> copy = new ArrayList<>(records.size());
+        for (byte[] r : records) {
+            copy.add(Objects.requireNonNull(r, "record").clone());
+        }
+        return new InMemoryLedger(DEFAULT_MAX_PAYLOAD_BYTES, copy);
+    }
+
+    /** Copies of the raw stored records in stored order (the format {@link EventEnvelope} and the store share). */
+    public synchronized List<byte[]> exportRecords() {
+        List<byte[]> copy = new ArrayList<>(records.size());
+        for (byte[] r : records) {
+            copy.add(r.clone());
+        }
+        return copy;
+    }
+
+    @Override
+    synchronized void storeRecord(long position, byte[] record) {
+        records.add(record);
+    }
+
+    @Override
+    synchronized byte[] loadRecord(long index) {
+        return index < records.size() ? records.get((int) index) : null;
+    }
+
+    @Override
+    synchronized long storedRecordCount() {
+        return records.size();
+    }
+
+    @Override
+    void closeStorage() {
+        // Nothing to release: the records stay readable through exportRecords().
+    }
+}

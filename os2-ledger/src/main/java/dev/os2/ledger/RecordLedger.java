@@ -1,0 +1,430 @@
+package dev.os2.ledger;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The ledger logic every store shares: sealing, the chain head, size limits, reads, streams,
+ * subscriptions and verification. A store supplies only the storage of opaque records (see
+ * {@link RecordCodec}) in position order, so both stores behave identically by construction.
+ */
+abstract class RecordLedger implements Ledger {
+
+    /** Default largest canonical payload, in bytes: 1 MiB. */
+    static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
+
+    private final int maxPayloadBytes;
+    private final List<Sub> subscriptions = new ArrayList<>();
+    private long size;
+    private EventEnvelope head;
+    private String unwritableReason;
+    private boolean closed;
+
+    RecordLedger(int maxPayloadBytes) {
+        if (maxPayloadBytes < 1) {
+            throw new IllegalArgumentException("maxPayloadBytes must be positive, got " + maxPayloadBytes);
+        }
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    // --- what a store provides --------------------------------------------------------------------
+
+    /** Stores a record durably per the store's contract; throws {@link LedgerException} if it cannot. */
+    abstract void storeRecord(long position, byte[] record);
+
+    /** The raw record at stored index {@code index}, or null if there is none. */
+    abstract byte[] loadRecord(long index);
+
+    /** Number of records stored, whether readable or not. */
+    abstract long storedRecordCount();
+
+    /** Records from {@code index} on, in stored order. Stores override this for fast sequential reads. */
+    CloseableIterator<byte[]> records(long index) {
+        return new CloseableIterator<>() {
+            long next = index;
+            final long end = storedRecordCount();
+
+            @Override
+            public boolean hasNext() {
+                return next < end;
+            }
+
+            @Override
+            public byte[] next() {
+                if (next >= end) {
+                    throw new NoSuchElementException();
+                }
+                return loadRecord(next++);
+            }
+        };
+    }
+
+    /** The head recorded at the last clean close, if the store keeps one. */
+    Optional<SealedHead> sealedHead() {
+        return Optional.empty();
+    }
+
+    /** Releases the store's resources. */
+    abstract void closeStorage();
+
+    /** A position and hash a store recorded as its head. */
+    record SealedHead(long position, Hash hash) {
+    }
+
+    /** An iterator over store resources. */
+    interface CloseableIterator<T> extends Iterator<T>, AutoCloseable {
+        @Override
+        default void close() {
+        }
+    }
+
+    // --- shared logic -----------------------------------------------------------------------------
+
+    /**
+     * Reads the head from the last stored record. Stores call this once after opening. A damaged
+     * last record leaves the ledger readable and verifiable but refuses appends, because the chain
+     * cannot be continued from a hash that cannot be trusted.
+     */
+    final void loadHead() {
+        long count = storedRecordCount();
+        size = count;
+        head = null;
+        unwritableReason = null;
+        if (count == 0) {
+            return;
+        }
+        RecordCodec.Decoded decoded = RecordCodec.decode(loadRecord(count - 1));
+        if (decoded instanceof RecordCodec.Ok ok && ok.envelope().position() == count - 1
+                && ok.envelope().recomputeHash().equals(ok.envelope().hash())) {
+            head = ok.envelope();
+        } else {
+            unwritableReason = "the last stored entry (position " + (count - 1) + ") is damaged; "
+                    + "run ledger-verify to find the first bad position";
+        }
+    }
+
+    final int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    @Override
+    public final synchronized EventEnvelope append(EventDraft draft) {
+        ensureOpen();
+        Objects.requireNonNull(draft, "draft");
+        if (draft.payload().utf8Length() > maxPayloadBytes) {
+            throw new InvalidPayloadException(InvalidPayloadException.Reason.TOO_LARGE,
+                    "payload is " + draft.payload().utf8Length() + " bytes; the limit is " + maxPayloadBytes + " bytes");
+        }
+        if (unwritableReason != null) {
+            throw new LedgerException(LedgerException.Category.CORRUPT, "cannot append: " + unwritableReason);
+        }
+        EventEnvelope envelope = EventEnvelope.seal(size, headHash(), draft);
+        storeRecord(size, RecordCodec.encode(envelope));
+        size++;
+        head = envelope;
+        deliver(envelope);
+        return envelope;
+    }
+
+    @Override
+    public final synchronized long size() {
+        return size;
+    }
+
+    @Override
+    public final synchronized Optional<EventEnvelope> head() {
+        return Optional.ofNullable(head);
+    }
+
+    @Override
+    public final synchronized Hash headHash() {
+        return head == null ? Hash.GENESIS : head.hash();
+    }
+
+    @Override
+    public final EventEnvelope read(long position) {
+        long limit;
+        synchronized (this) {
+            ensureOpen();
+            limit = size;
+        }
+        if (position < 0 || position >= limit) {
+            throw new NoSuchElementException("no entry at position " + position + "; the ledger has " + limit + " entries");
+        }
+        return decodeAt(position, loadRecord(position));
+    }
+
+    private static EventEnvelope decodeAt(long position, byte[] record) {
+        RecordCodec.Decoded decoded = RecordCodec.decode(record);
+        if (decoded instanceof RecordCodec.Ok ok) {
+            if (ok.envelope().position() != position) {
+                throw new LedgerException(LedgerException.Category.CORRUPT, "the entry stored at position " + position
+                        + " says it is at position " + ok.envelope().position() + "; run ledger-verify");
+            }
+            return ok.envelope();
+        }
+        RecordCodec.Bad bad = (RecordCodec.Bad) decoded;
+        throw new LedgerException(LedgerException.Category.CORRUPT,
+                "the entry at position " + position + " is unreadable (" + bad.detail() + "); run ledger-verify");
+    }
+
+    @Override
+    public final Stream<EventEnvelope> entries(long fromPosition) {
+        long limit;
+        synchronized (this) {
+            ensureOpen();
+            limit = size;
+        }
+        if (fromPosition < 0 || fromPosition > limit) {
+            throw new NoSuchElementException("cannot read from position " + fromPosition + "; the ledger has " + limit + " entries");
+        }
+        CloseableIterator<byte[]> raw = records(fromPosition);
+        Iterator<EventEnvelope> it = new Iterator<>() {
+            long next = fromPosition;
+
+            @Override
+            public boolean hasNext() {
+                return next < limit && raw.hasNext();
+            }
+
+            @Override
+            public EventEnvelope next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                long position = next++;
+                return decodeAt(position, raw.next());
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliterator(it, limit - fromPosition,
+                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE), false).onClose(raw::close);
+    }
+
+    @Override
+    public final Stream<EventEnvelope> entriesSince(Hash hash) {
+        Objects.requireNonNull(hash, "hash");
+        long found = -1;
+        try (Stream<EventEnvelope> all = entries(0)) {
+            Iterator<EventEnvelope> it = all.iterator();
+            while (it.hasNext()) {
+                EventEnvelope e = it.next();
+                if (e.hash().equals(hash)) {
+                    found = e.position();
+                    break;
+                }
+            }
+        }
+        if (found < 0) {
+            throw new NoSuchElementException("no entry in this ledger has hash " + hash.toHex());
+        }
+        return entries(found + 1);
+    }
+
+    @Override
+    public final synchronized Subscription subscribe(long fromPosition, EventListener listener) {
+        ensureOpen();
+        Objects.requireNonNull(listener, "listener");
+        if (fromPosition < 0 || fromPosition > size) {
+            throw new NoSuchElementException("cannot subscribe from position " + fromPosition + "; the ledger has " + size + " entries");
+        }
+        Sub sub = new Sub(listener);
+        try (Stream<EventEnvelope> backlog = entries(fromPosition)) {
+            Iterator<EventEnvelope> it = backlog.iterator();
+            while (it.hasNext() && sub.active()) {
+                sub.deliver(it.next());
+            }
+        }
+        if (sub.active()) {
+            subscriptions.add(sub);
+        }
+        return sub;
+    }
+
+    private void deliver(EventEnvelope envelope) {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        for (Sub sub : List.copyOf(subscriptions)) {
+            sub.deliver(envelope);
+        }
+        subscriptions.removeIf(s -> !s.active());
+    }
+
+    @Override
+    public final VerifyResult verify() {
+        long stored;
+        synchronized (this) {
+            ensureOpen();
+            stored = storedRecordCount();
+        }
+        VerifyResult result = verifyRecords(0, stored);
+        if (!(result instanceof VerifyResult.Intact intact)) {
+            return result;
+        }
+        Optional<SealedHead> sealed = sealedHead();
+        if (sealed.isPresent()) {
+            SealedHead s = sealed.get();
+            if (stored <= s.position()) {
+                return new VerifyResult.Broken(stored, VerifyResult.Problem.TRUNCATED_LEDGER,
+                        "the chain ends after " + stored + " entries, but the ledger was closed with its head at position "
+                                + s.position() + " (" + s.hash().toShortHex() + ")", stored);
+            }
+            Hash atSealed = read(s.position()).hash();
+            if (!atSealed.equals(s.hash())) {
+                return new VerifyResult.Broken(s.position(), VerifyResult.Problem.HEAD_MISMATCH,
+                        "the entry at position " + s.position() + " has hash " + atSealed.toHex()
+                                + " but the ledger was closed with head hash " + s.hash().toHex(), s.position());
+            }
+        }
+        return intact;
+    }
+
+    @Override
+    public final VerifyResult verify(long fromPosition, long toPositionExclusive) {
+        long stored;
+        synchronized (this) {
+            ensureOpen();
+            stored = storedRecordCount();
+        }
+        if (fromPosition < 0 || toPositionExclusive < fromPosition || fromPosition > stored) {
+            throw new IllegalArgumentException("bad range [" + fromPosition + ", " + toPositionExclusive
+                    + ") for a ledger of " + stored + " stored entries");
+        }
+        return verifyRecords(fromPosition, Math.min(toPositionExclusive, stored));
+    }
+
+    private VerifyResult verifyRecords(long from, long to) {
+        Hash prev = Hash.GENESIS;
+        if (from > 0) {
+            RecordCodec.Decoded before = RecordCodec.decode(loadRecord(from - 1));
+            if (!(before instanceof RecordCodec.Ok ok)) {
+                return new VerifyResult.Broken(from - 1, ((RecordCodec.Bad) before).problem(),
+                        "the entry before the range is unreadable: " + ((RecordCodec.Bad) before).detail(), 0);
+            }
+            prev = ok.envelope().hash();
+        }
+        ChainChecker checker = new ChainChecker(from, prev);
+        try (CloseableIterator<byte[]> it = records(from)) {
+            for (long index = from; index < to; index++) {
+                byte[] record = it.hasNext() ? it.next() : null;
+                VerifyResult.Broken broken = checker.check(index, record);
+                if (broken != null) {
+                    return broken;
+                }
+            }
+        }
+        return new VerifyResult.Intact(from, to - from, checker.prev);
+    }
+
+    /** Checks records one by one against the expected position and previous hash. */
+    static final class ChainChecker {
+        private long expected;
+        private Hash prev;
+        private long good;
+
+        ChainChecker(long expected, Hash prev) {
+            this.expected = expected;
+            this.prev = prev;
+        }
+
+        /** Null when the record at {@code index} is good; the failure otherwise. */
+        VerifyResult.Broken check(long index, byte[] record) {
+            RecordCodec.Decoded decoded = RecordCodec.decode(record);
+            if (decoded instanceof RecordCodec.Bad bad) {
+                return new VerifyResult.Broken(index, bad.problem(), bad.detail(), good);
+            }
+            EventEnvelope e = ((RecordCodec.Ok) decoded).envelope();
+            if (e.position() > expected) {
+                return new VerifyResult.Broken(index, VerifyResult.Problem.GAP,
+                        "expected position " + expected + " but found " + e.position() + ": entries are missing", good);
+            }
+            if (e.position() < expected) {
+                return new VerifyResult.Broken(index, VerifyResult.Problem.DUPLICATE,
+                        "expected position " + expected + " but found " + e.position() + " again", good);
+            }
+            if (!e.prevHash().equals(prev)) {
+                return new VerifyResult.Broken(index, VerifyResult.Problem.BROKEN_LINK,
+                        "prev_hash is " + e.prevHash().toHex() + " but the previous entry's hash is " + prev.toHex(), good);
+            }
+            Hash actual = e.recomputeHash();
+            if (!actual.equals(e.hash())) {
+                return new VerifyResult.Broken(index, VerifyResult.Problem.HASH_MISMATCH,
+                        "stored hash " + e.hash().toHex() + " but the content hashes to " + actual.toHex(), good);
+            }
+            prev = e.hash();
+            expected++;
+            good++;
+            return null;
+        }
+    }
+
+    @Override
+    public final void close() {
+        List<Sub> ended;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            ended = List.copyOf(subscriptions);
+            subscriptions.clear();
+        }
+        ended.forEach(Sub::close);
+        closeStorage();
+    }
+
+    final synchronized boolean isClosed() {
+        return closed;
+    }
+
+    final void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the ledger is closed");
+        }
+    }
+
+    private static final class Sub implements Subscription {
+        private final EventListener listener;
+        private volatile boolean active = true;
+        private volatile Throwable failure;
+
+        Sub(EventListener listener) {
+            this.listener = listener;
+        }
+
+        void deliver(EventEnvelope envelope) {
+            if (!active) {
+                return;
+            }
+            try {
+                listener.onEvent(envelope);
+            } catch (RuntimeException | Error e) {
+                failure = e;
+                active = false;
+            }
+        }
+
+        @Override
+        public boolean active() {
+            return active;
+        }
+
+        @Override
+        public Optional<Throwable> failure() {
+            return Optional.ofNullable(failure);
+        }
+
+        @Override
+        public void close() {
+            active = false;
+        }
+    }
+}
