@@ -8,12 +8,16 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,15 +30,19 @@ import java.util.Objects;
  *
  * <p>Parsing is strict. It refuses, with an {@link InvalidPayloadException} naming the
  * {@link InvalidPayloadException.Reason}: text that is not JSON, duplicate keys, {@code NaN} and
- * infinities, numbers that overflow a double or underflow it to zero, integer literals beyond
- * &plusmn;2<sup>53</sup> (which a double cannot hold exactly; send such identifiers as strings),
- * unpaired surrogates, and nesting deeper than {@link #MAX_DEPTH}.
+ * infinities, numbers that overflow a double or underflow it to zero, number literals longer
+ * than 1000 characters, integer literals beyond &plusmn;2<sup>53</sup> that a double cannot hold
+ * (9007199254740993 would silently become ...992; send such identifiers as strings), unpaired
+ * surrogates, malformed UTF-8, and nesting of arrays and objects deeper than {@link #MAX_DEPTH}.
+ * An integer literal beyond 2<sup>53</sup> is accepted when a double holds it exactly
+ * (18446744073709551616) or when it is the canonical form of its nearest double
+ * (999999999999999900000), so that canonical text always parses back to itself.
  *
  * <p>Instances are immutable and thread-safe; equality is equality of the canonical text.
  */
 public final class CanonicalJson {
 
-    /** Deepest nesting of arrays and objects accepted. */
+    /** Deepest nesting of arrays and objects accepted: {@code []} nests 1 deep, {@code [[]]} 2. */
     public static final int MAX_DEPTH = 256;
 
     /** The largest integer magnitude a double holds exactly: 2^53. */
@@ -48,9 +56,15 @@ public final class CanonicalJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
+    /** Longest number literal accepted, in characters (Jackson's default, kept explicit). */
+    static final int MAX_NUMBER_LENGTH = 1000;
+
     static {
-        MAPPER.getFactory().setStreamReadConstraints(
-                StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH + 1).build());
+        // Jackson counts every array and object it enters, the way MAX_DEPTH does.
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_DEPTH)
+                .maxNumberLength(MAX_NUMBER_LENGTH)
+                .build());
     }
 
     /** The JSON literal {@code null}. */
@@ -88,7 +102,30 @@ public final class CanonicalJson {
         if (utf8Json == null) {
             throw new InvalidPayloadException(InvalidPayloadException.Reason.NULL, "payload is null; send the JSON literal null instead");
         }
-        return of(readTree(utf8Json));
+        return of(readTree(decodeUtf8(utf8Json)));
+    }
+
+    /**
+     * Strict UTF-8: Jackson's own decoder lets overlong forms (C0 AF for '/') and code points
+     * beyond U+10FFFF through, which would give one value two byte forms.
+     */
+    private static String decodeUtf8(byte[] utf8) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(utf8);
+        try {
+            return decoder.decode(in).toString();
+        } catch (CharacterCodingException e) {
+            int at = in.position();
+            // ED A0..BF xx is a surrogate encoded on its own (CESU-8 style).
+            if (at + 1 < utf8.length && (utf8[at] & 0xff) == 0xED && (utf8[at + 1] & 0xE0) == 0xA0) {
+                throw new InvalidPayloadException(InvalidPayloadException.Reason.LONE_SURROGATE,
+                        "payload encodes a surrogate on its own at byte " + at + "; it has no UTF-8 form", e);
+            }
+            throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_JSON,
+                    "payload is not valid UTF-8 at byte " + at, e);
+        }
     }
 
     /**
@@ -106,7 +143,13 @@ public final class CanonicalJson {
         return new CanonicalJson(out.toString());
     }
 
-    /** A JSON string value; refuses unpaired surrogates. */
+    /**
+     * A JSON string value.
+     *
+     * @throws InvalidPayloadException with {@link InvalidPayloadException.Reason#LONE_SURROGATE}
+     *     if {@code value} holds an unpaired surrogate
+     * @throws NullPointerException if {@code value} is null (use {@link #NULL} for JSON null)
+     */
     public static CanonicalJson ofString(String value) {
         Objects.requireNonNull(value, "value");
         StringBuilder out = new StringBuilder(value.length() + 2);
@@ -166,26 +209,39 @@ public final class CanonicalJson {
 
     // ---------------------------------------------------------------------------------------------
 
-    private static JsonNode readTree(Object source) {
+    private static JsonNode readTree(String source) {
         try {
-            JsonNode node = source instanceof String s ? MAPPER.readTree(s) : MAPPER.readTree((byte[]) source);
+            JsonNode node = MAPPER.readTree(source);
             if (node == null || node.isMissingNode()) {
                 throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_JSON, "payload is empty: expected a JSON value");
             }
             return node;
         } catch (StreamConstraintsException e) {
-            throw new InvalidPayloadException(InvalidPayloadException.Reason.TOO_DEEP,
-                    "JSON nests deeper than " + MAX_DEPTH + " levels", e);
+            // Jackson reports every limit with this one exception; its message names the limit.
+            String msg = String.valueOf(e.getOriginalMessage());
+            if (msg.contains("nesting depth")) {
+                throw new InvalidPayloadException(InvalidPayloadException.Reason.TOO_DEEP,
+                        "JSON nests deeper than " + MAX_DEPTH + " levels" + location(e), e);
+            }
+            if (msg.startsWith("Number value length")) {
+                throw new InvalidPayloadException(InvalidPayloadException.Reason.NUMBER_OUT_OF_RANGE,
+                        "a number literal is longer than " + MAX_NUMBER_LENGTH + " characters" + location(e), e);
+            }
+            throw new InvalidPayloadException(InvalidPayloadException.Reason.TOO_LARGE,
+                    "JSON exceeds a parser limit: " + msg + location(e), e);
         } catch (JsonProcessingException e) {
-            String msg = e.getOriginalMessage();
-            if (msg != null && msg.startsWith("Duplicate field")) {
+            String msg = String.valueOf(e.getOriginalMessage());
+            if (msg.startsWith("Duplicate field")) {
                 throw new InvalidPayloadException(InvalidPayloadException.Reason.DUPLICATE_KEY,
                         "JSON has a duplicate key: " + msg + location(e), e);
             }
+            if (msg.toLowerCase(java.util.Locale.ROOT).contains("surrogate")) {
+                // Jackson itself refuses some unpaired surrogates (in names, or encoded in UTF-8).
+                throw new InvalidPayloadException(InvalidPayloadException.Reason.LONE_SURROGATE,
+                        "JSON has an unpaired surrogate, which has no UTF-8 form: " + msg + location(e), e);
+            }
             throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_JSON,
                     "not valid JSON: " + msg + location(e), e);
-        } catch (IOException e) {
-            throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_JSON, "not valid JSON: " + e.getMessage(), e);
         }
     }
 
@@ -193,8 +249,9 @@ public final class CanonicalJson {
         return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
     }
 
+    /** Writes {@code node}, which sits inside {@code depth} arrays and objects. */
     private static void write(JsonNode node, StringBuilder out, int depth) {
-        if (depth > MAX_DEPTH) {
+        if (node.isContainerNode() && depth >= MAX_DEPTH) {
             throw new InvalidPayloadException(InvalidPayloadException.Reason.TOO_DEEP, "JSON nests deeper than " + MAX_DEPTH + " levels");
         }
         switch (node.getNodeType()) {
@@ -215,10 +272,7 @@ public final class CanonicalJson {
                 out.append(']');
             }
             case OBJECT -> {
-                List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(node.size());
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                    fields.add(it.next());
-                }
+                List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(node.properties());
                 // String.compareTo compares UTF-16 code units, exactly the order RFC 8785 asks for.
                 fields.sort(Map.Entry.comparingByKey());
                 out.append('{');
@@ -242,11 +296,28 @@ public final class CanonicalJson {
     private static void writeNumber(JsonNode node, StringBuilder out) {
         if (node.isIntegralNumber()) {
             BigInteger value = node.bigIntegerValue();
-            if (value.abs().compareTo(MAX_EXACT_INTEGER) > 0) {
-                throw new InvalidPayloadException(InvalidPayloadException.Reason.NUMBER_OUT_OF_RANGE,
-                        "integer " + abbreviate(value.toString()) + " is beyond 2^53, which a double cannot hold exactly; send it as a string");
+            if (value.abs().compareTo(MAX_EXACT_INTEGER) <= 0) {
+                out.append(value.longValue());
+                return;
             }
-            out.append(value.longValue());
+            // Beyond 2^53 a double holds only some integers. Accept the literal when it is exactly
+            // its nearest double (2^64) or the canonical form of it (so canonical text such as
+            // 999999999999999900000 parses again); refuse it when a digit would silently change,
+            // as in 9007199254740993.
+            double nearest = value.doubleValue();
+            StringBuilder canonical = new StringBuilder(24);
+            if (!Double.isInfinite(nearest)) {
+                appendEcmaScriptNumber(nearest, canonical);
+            }
+            BigDecimal exact = new BigDecimal(value);
+            if (Double.isInfinite(nearest) || (new BigDecimal(nearest).compareTo(exact) != 0
+                    && new BigDecimal(canonical.toString()).compareTo(exact) != 0)) {
+                throw new InvalidPayloadException(InvalidPayloadException.Reason.NUMBER_OUT_OF_RANGE,
+                        "integer " + abbreviate(value.toString()) + " is beyond 2^53 and a double cannot hold it"
+                                + (Double.isInfinite(nearest) ? "" : " (the nearest is " + canonical + ")")
+                                + "; send it as a string");
+            }
+            out.append(canonical);
             return;
         }
         double d;
@@ -267,10 +338,15 @@ public final class CanonicalJson {
         appendEcmaScriptNumber(d, out);
     }
 
+    private static final RoundingMode[] ONE_DIGIT_MODES = {RoundingMode.FLOOR, RoundingMode.CEILING};
+
     /**
-     * Appends {@code d} formatted as ECMAScript's Number.prototype.toString does (ECMA-262
-     * 7.1.12.1), which RFC 8785 adopts. Relies on {@link Double#toString(double)} producing the
-     * shortest digits that round-trip, which holds from JDK 19 on.
+     * Appends {@code d}, a finite double, formatted as ECMAScript's Number::toString does
+     * (ECMA-262 Number::toString, radix 10), which RFC 8785 adopts: the fewest significant digits
+     * that read back as {@code d}, the closest such to {@code d} (ties to an even last digit),
+     * plain notation for 1e-6 &le; |d| &lt; 1e21 and {@code e+}/{@code e-} exponents outside.
+     * Starts from {@link Double#toString(double)}, which gives exactly those digits from JDK 19 on
+     * except that it may print two where one suffices; that case is settled here.
      */
     static void appendEcmaScriptNumber(double d, StringBuilder out) {
         if (d == 0.0) {
@@ -308,6 +384,33 @@ public final class CanonicalJson {
         }
         digits = digits.substring(0, end);
         int k = digits.length();
+        if (k == 2 && d < Double.MIN_NORMAL) {
+            // Double.toString may print two digits where one also round-trips (4.9E-324 for
+            // Double.MIN_VALUE); ECMAScript asks for the fewest digits, so look for one. Only
+            // subnormals are coarse enough for that: a normal double's neighbours are closer than
+            // any two 2-digit decimals, so a 1-digit decimal that reads back is also the closest.
+            BigDecimal exact = new BigDecimal(d);
+            BigDecimal best = null;
+            for (RoundingMode mode : ONE_DIGIT_MODES) {
+                BigDecimal candidate = exact.round(new MathContext(1, mode));
+                if (Double.parseDouble(candidate.toString()) != d) {
+                    continue;
+                }
+                if (best == null) {
+                    best = candidate;
+                } else {
+                    int closer = candidate.subtract(exact).abs().compareTo(best.subtract(exact).abs());
+                    if (closer < 0 || (closer == 0 && !candidate.unscaledValue().testBit(0))) {
+                        best = candidate;
+                    }
+                }
+            }
+            if (best != null) {
+                digits = best.unscaledValue().toString();
+                n = 1 - best.scale();
+                k = 1;
+            }
+        }
         if (k <= n && n <= 21) {
             out.append(digits);
             out.append("0".repeat(n - k));

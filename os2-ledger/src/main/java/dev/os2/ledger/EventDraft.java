@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  *
  * @param kind what happened, in lower snake case with optional dots (for example
  *     {@code token_scheduled}, {@code capability.granted}); 1 to 64 characters
- * @param capabilityId the capability the event concerns, or null; 1 to 128 printable characters
+ * @param capabilityId the capability the event concerns, or null; 1 to 128 printable characters of
+ *     the Basic Multilingual Plane (no space, control character or surrogate)
  * @param virtualTime the kernel's virtual clock when the event happened, in ticks, 0 to 2^53
  * @param payload the event's data
  * @param eventId a caller-chosen id of 1 to 128 characters from {@code [A-Za-z0-9._:-]}, or null
@@ -66,7 +67,9 @@ public record EventDraft(String kind, String capabilityId, long virtualTime, Can
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
-            if (c < 0x21 || c == 0x7f || Character.isSurrogate(c)) {
+            // Printable only: no space, no C0/DEL/C1 control, no surrogate (so no
+            // supplementary characters either), which keeps ids one line and easy to type.
+            if (c < 0x21 || Character.isISOControl(c) || Character.isSurrogate(c)) {
                 return false;
             }
         }

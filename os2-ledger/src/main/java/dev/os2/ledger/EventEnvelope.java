@@ -10,11 +10,13 @@ import java.util.Objects;
  * <p><b>Format, version 1.</b> The canonical bytes of an envelope are the RFC 8785 canonical JSON
  * (UTF-8) of the object with the members {@code capability_id} (string or null), {@code event_id},
  * {@code format} (the number 1), {@code kind}, {@code payload}, {@code position}, {@code prev_hash}
- * (64 hex digits) and {@code virtual_time} &mdash; every field but the hash. The hash is
+ * (64 lowercase hex digits) and {@code virtual_time} &mdash; every field but the hash. The hash is
  * <pre>  hash = SHA-256( "os2.ledger.v1" 0x00 ‖ prev_hash (32 bytes) ‖ canonical bytes )</pre>
  * and the {@code prev_hash} of position 0 is {@link Hash#GENESIS} (32 zero bytes). The domain tag
  * keeps ledger hashes from being confused with any other SHA-256 use. This class is the one place
- * the format is defined; {@link #toJson()} adds the {@code hash} member for export.
+ * the format is defined (the package summary repeats it); {@link #toJson()} adds the {@code hash}
+ * member for export. Stores keep an entry as a record of a version byte (1), the 32-byte hash
+ * and the canonical bytes.
  *
  * @param format the format version, {@link #FORMAT}
  * @param position OS2's sequence number for the entry, from 0, with no gaps
@@ -37,8 +39,8 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     /**
      * Validates the fields (not the hash: {@link Ledger#verify()} checks that).
      *
-     * @throws InvalidPayloadException if a field is malformed
-     * @throws NullPointerException if payload, prevHash or hash is null
+     * @throws InvalidPayloadException if a field is malformed, or eventId or payload is null
+     * @throws NullPointerException if prevHash or hash is null
      */
     public EventEnvelope {
         if (format != FORMAT) {
@@ -48,6 +50,10 @@ public record EventEnvelope(int format, long position, String eventId, String ki
         if (position < 0 || position > EventDraft.MAX_SAFE_INTEGER) {
             throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD, "position out of range: " + position);
         }
+        // A draft may leave the event id to the ledger; a sealed envelope always has one.
+        if (eventId == null) {
+            throw new InvalidPayloadException(InvalidPayloadException.Reason.NULL, "an envelope's event id is null");
+        }
         // Reuse the draft's field rules so that an envelope holds nothing a draft could not.
         new EventDraft(kind, capabilityId, virtualTime, payload, eventId);
         Objects.requireNonNull(prevHash, "prevHash");
@@ -55,7 +61,12 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     }
 
     /**
-     * Seals a draft at {@code position} after the entry whose hash is {@code prevHash}.
+     * Seals a draft at {@code position} after the entry whose hash is {@code prevHash}: fills in
+     * the event id ({@code ev-<position>} when the draft has none) and computes the hash. Pure:
+     * the same arguments give the same envelope on every JVM. Thread-safe.
+     *
+     * @throws NullPointerException if {@code prevHash} or {@code draft} is null
+     * @throws InvalidPayloadException if {@code position} is negative or beyond 2^53
      */
     public static EventEnvelope seal(long position, Hash prevHash, EventDraft draft) {
         Objects.requireNonNull(draft, "draft");

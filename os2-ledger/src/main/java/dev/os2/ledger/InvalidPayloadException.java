@@ -16,13 +16,17 @@ public final class InvalidPayloadException extends IllegalArgumentException {
         DUPLICATE_KEY,
         /** NaN or an infinity: JSON has no such numbers. */
         NON_FINITE_NUMBER,
-        /** A number outside IEEE-754 double, or an integer beyond 2^53 that a double cannot hold exactly. */
+        /**
+         * A number outside IEEE-754 double (overflow, or underflow of a non-zero number to zero), an
+         * integer literal beyond 2^53 that a double cannot hold, or a number literal longer than
+         * 1000 characters.
+         */
         NUMBER_OUT_OF_RANGE,
         /** A string holds an unpaired UTF-16 surrogate, which has no UTF-8 encoding. */
         LONE_SURROGATE,
         /** Nesting deeper than the limit. */
         TOO_DEEP,
-        /** The payload is larger than the configured limit. */
+        /** The payload is larger than the configured limit, or a string in it exceeds the parser's limit. */
         TOO_LARGE,
         /** A required value is null. */
         NULL,

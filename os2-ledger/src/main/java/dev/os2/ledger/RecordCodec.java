@@ -70,10 +70,14 @@ final class RecordCodec {
         JsonNode node;
         try {
             node = MAPPER.readTree(canonical);
-        } catch (JsonEOFException e) {
-            return new Bad(VerifyResult.Problem.TRUNCATED_ENTRY, "the envelope's JSON ends early: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            return new Bad(VerifyResult.Problem.UNREADABLE_RECORD, "the envelope is not valid JSON: " + e.getOriginalMessage());
+            // Jackson reports running out of input as JsonEOFException in some states only (a cut
+            // inside "true" or after "0." is a plain parse error), so also look at the structure.
+            String msg = String.valueOf(e.getOriginalMessage());
+            if (e instanceof JsonEOFException || endsInsideValue(canonical)) {
+                return new Bad(VerifyResult.Problem.TRUNCATED_ENTRY, "the envelope's JSON ends early: " + msg);
+            }
+            return new Bad(VerifyResult.Problem.UNREADABLE_RECORD, "the envelope is not valid JSON: " + msg);
         } catch (IOException e) {
             return new Bad(VerifyResult.Problem.UNREADABLE_RECORD, "the envelope cannot be read: " + e.getMessage());
         }
@@ -87,6 +91,36 @@ final class RecordCodec {
             return new Bad(VerifyResult.Problem.UNREADABLE_RECORD, "the envelope is not in canonical form");
         }
         return new Ok(envelope);
+    }
+
+    /**
+     * True when {@code json} stops inside a string or an unclosed object or array: what a record
+     * cut short looks like. A whole envelope closes its object at its last byte.
+     */
+    static boolean endsInsideValue(byte[] json) {
+        int depth = 0;
+        boolean inString = false;
+        boolean escaped = false;
+        for (byte b : json) {
+            if (inString) {
+                if (escaped) {
+                    escaped = false;
+                } else if (b == '\\') {
+                    escaped = true;
+                } else if (b == '"') {
+                    inString = false;
+                }
+                continue;
+            }
+            switch (b) {
+                case '"' -> inString = true;
+                case '{', '[' -> depth++;
+                case '}', ']' -> depth--;
+                default -> {
+                }
+            }
+        }
+        return inString || depth > 0;
     }
 
     private static EventEnvelope toEnvelope(JsonNode node, Hash hash) {
