@@ -31,11 +31,11 @@ class Ed25519WycheproofTest {
     }
 
     static List<Vector> vectors() throws IOException {
-        String shared = System.getProperty("os2.shared.dir");
-        if (shared == null) {
-            throw new IllegalStateException("system property os2.shared.dir is not set; run the tests through Maven");
+        String testdata = System.getProperty("os2.testdata.dir");
+        if (testdata == null) {
+            throw new IllegalStateException("system property os2.testdata.dir is not set; run the tests through Maven");
         }
-        Path file = Path.of(shared, "testdata", "wycheproof", "ed25519_test.json");
+        Path file = Path.of(testdata, "wycheproof", "ed25519_test.json");
         JsonNode root = new ObjectMapper().readTree(Files.readString(file));
         HexFormat hex = HexFormat.of();
         List<Vector> vectors = new ArrayList<>();

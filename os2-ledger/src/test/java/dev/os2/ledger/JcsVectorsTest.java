@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The RFC 8785 reference vectors (cyberphone/json-canonicalization {@code testdata}), read from
- * the shared test data folder: {@code input/X.json} must canonicalize to exactly the bytes of
+ * the repository's {@code testdata/} folder: {@code input/X.json} must canonicalize to exactly the bytes of
  * {@code output/X.json}, which {@code outhex/X.txt} spells in hex.
  */
 class JcsVectorsTest {
@@ -27,9 +27,9 @@ class JcsVectorsTest {
     private static final int MIN_VECTORS = 6;
 
     static Path jcsDir() {
-        String shared = System.getProperty("os2.shared.dir");
-        assertNotNull(shared, "system property os2.shared.dir is not set (the build sets it)");
-        return Path.of(shared, "testdata", "jcs");
+        String testdata = System.getProperty("os2.testdata.dir");
+        assertNotNull(testdata, "system property os2.testdata.dir is not set (the build sets it)");
+        return Path.of(testdata, "jcs");
     }
 
     static List<String> vectorNames() throws IOException {
