@@ -23,7 +23,10 @@ public interface Ledger extends AutoCloseable {
      * @return the stored envelope with its position and hash; once returned, the entry is
      *     acknowledged and survives what the store's durability contract says
      * @throws InvalidPayloadException if the payload is larger than the store's limit (nothing is written)
-     * @throws LedgerException if the store cannot write (nothing is acknowledged)
+     * @throws LedgerException if the store cannot write: nothing is stored and the size and head
+     *     are unchanged; or, rarely, the entry was stored but could not be made as durable as the
+     *     store promises (a device error while forcing), which the message says, and the ledger
+     *     then refuses further appends
      * @throws IllegalStateException if the ledger is closed
      */
     EventEnvelope append(EventDraft draft);

@@ -26,6 +26,7 @@ abstract class RecordLedger implements Ledger {
     private long size;
     private EventEnvelope head;
     private String unwritableReason;
+    private LedgerException.Category unwritableCategory = LedgerException.Category.CORRUPT;
     private boolean closed;
 
     RecordLedger(int maxPayloadBytes) {
@@ -37,16 +38,37 @@ abstract class RecordLedger implements Ledger {
 
     // --- what a store provides --------------------------------------------------------------------
 
-    /** Stores a record durably per the store's contract; throws {@link LedgerException} if it cannot. */
+    /**
+     * Stores a record; throws {@link LedgerException} if it cannot, and then nothing is stored.
+     * Called with this ledger's lock held.
+     */
     abstract void storeRecord(long position, byte[] record);
 
-    /** The raw record at stored index {@code index}, or null if there is none. */
+    /**
+     * Makes the record just stored as durable as the store promises before the append is
+     * acknowledged (a store that forces its file to the device does so here). Called with this
+     * ledger's lock held, after the size and head include the record. A {@link LedgerException}
+     * thrown here means the record is stored but not as durable as promised: the append fails
+     * and the ledger refuses further appends.
+     */
+    void commitStored() {
+    }
+
+    /**
+     * The raw record at stored index {@code index}, or null if there is none. A store that
+     * cannot read its storage there throws {@link LedgerException} with
+     * {@link LedgerException.Category#CORRUPT}; verification reports that as an unreadable entry.
+     */
     abstract byte[] loadRecord(long index);
 
     /** Number of records stored, whether readable or not. */
     abstract long storedRecordCount();
 
-    /** Records from {@code index} on, in stored order. Stores override this for fast sequential reads. */
+    /**
+     * Records from {@code index} on, in stored order. Stores override this for fast sequential
+     * reads. Like {@link #loadRecord(long)}, the iterator throws {@link LedgerException} with
+     * {@link LedgerException.Category#CORRUPT} for storage it cannot read.
+     */
     CloseableIterator<byte[]> records(long index) {
         return new CloseableIterator<>() {
             long next = index;
@@ -72,7 +94,16 @@ abstract class RecordLedger implements Ledger {
         return Optional.empty();
     }
 
-    /** Releases the store's resources. */
+    /**
+     * Checks what the store holds after its last record, once every record verified: null when
+     * nothing is there that should not be, the problem otherwise (as a {@code Broken} at
+     * position {@code storedCount}). Called with this ledger's lock held.
+     */
+    VerifyResult.Broken verifyAfterLast(long storedCount) {
+        return null;
+    }
+
+    /** Releases the store's resources. Called once, after the ledger is marked closed. */
     abstract void closeStorage();
 
     /** A position and hash a store recorded as its head. */
@@ -98,17 +129,64 @@ abstract class RecordLedger implements Ledger {
         size = count;
         head = null;
         unwritableReason = null;
-        if (count == 0) {
-            return;
+        unwritableCategory = LedgerException.Category.CORRUPT;
+        if (count > 0) {
+            EventEnvelope last = trustedRecord(count - 1);
+            if (last != null) {
+                head = last;
+            } else {
+                unwritableReason = "the last stored entry (position " + (count - 1) + ") is damaged; "
+                        + "run ledger-verify to find the first bad position";
+                return;
+            }
         }
-        RecordCodec.Decoded decoded = RecordCodec.decode(loadRecord(count - 1));
-        if (decoded instanceof RecordCodec.Ok ok && ok.envelope().position() == count - 1
+        Optional<SealedHead> sealed = sealedHead();
+        if (sealed.isPresent()) {
+            // A chain shorter than the head sealed at the last clean close lost entries; appending
+            // would bury that evidence under new entries, so the ledger stays read-only until
+            // someone has looked.
+            SealedHead s = sealed.get();
+            EventEnvelope atSealed = s.position() < count ? trustedRecord(s.position()) : null;
+            if (atSealed == null || !atSealed.hash().equals(s.hash())) {
+                unwritableReason = "the ledger was closed with its head at position " + s.position() + " ("
+                        + s.hash().toShortHex() + ") but holds " + count + " entries that do not reach it; "
+                        + "run ledger-verify";
+            }
+        }
+    }
+
+    /** The record at {@code index} if it decodes, sits at its position and matches its hash; null otherwise. */
+    private EventEnvelope trustedRecord(long index) {
+        byte[] record;
+        try {
+            record = loadRecord(index);
+        } catch (LedgerException e) {
+            if (e.category() != LedgerException.Category.CORRUPT) {
+                throw e;
+            }
+            return null;
+        }
+        if (RecordCodec.decode(record) instanceof RecordCodec.Ok ok && ok.envelope().position() == index
                 && ok.envelope().recomputeHash().equals(ok.envelope().hash())) {
-            head = ok.envelope();
-        } else {
-            unwritableReason = "the last stored entry (position " + (count - 1) + ") is damaged; "
-                    + "run ledger-verify to find the first bad position";
+            return ok.envelope();
         }
+        return null;
+    }
+
+    /**
+     * Refuses further appends with {@code reason}, for a store that found its storage can no
+     * longer be trusted to keep what it acknowledges.
+     */
+    final synchronized void markUnwritable(LedgerException.Category category, String reason) {
+        if (unwritableReason == null) {
+            unwritableReason = reason;
+            unwritableCategory = category;
+        }
+    }
+
+    /** Why appends are refused, or null when they are not. */
+    final synchronized String unwritableReason() {
+        return unwritableReason;
     }
 
     final int maxPayloadBytes() {
@@ -124,12 +202,28 @@ abstract class RecordLedger implements Ledger {
                     "payload is " + draft.payload().utf8Length() + " bytes; the limit is " + maxPayloadBytes + " bytes");
         }
         if (unwritableReason != null) {
-            throw new LedgerException(LedgerException.Category.CORRUPT, "cannot append: " + unwritableReason);
+            throw new LedgerException(unwritableCategory, "cannot append: " + unwritableReason);
         }
-        EventEnvelope envelope = EventEnvelope.seal(size, headHash(), draft);
-        storeRecord(size, RecordCodec.encode(envelope));
+        // EventEnvelope.seal, with the canonical bytes kept for the record instead of built twice.
+        Hash prevHash = headHash();
+        String eventId = draft.eventIdAt(size);
+        byte[] canonical = EventEnvelope.canonicalBytes(size, eventId, draft.kind(), draft.capabilityId(),
+                draft.virtualTime(), draft.payload(), prevHash);
+        Hash hash = EventEnvelope.computeHash(prevHash, canonical);
+        EventEnvelope envelope = new EventEnvelope(EventEnvelope.FORMAT, size, eventId, draft.kind(), draft.capabilityId(),
+                draft.virtualTime(), draft.payload(), prevHash, hash);
+        storeRecord(size, RecordCodec.encode(hash, canonical));
         size++;
         head = envelope;
+        try {
+            commitStored();
+        } catch (LedgerException e) {
+            // The entry is stored (readers see it) but not as durable as promised: deliver it so
+            // subscribers stay in step with the store, then stop taking appends.
+            markUnwritable(e.category(), "entry " + envelope.position() + " was stored but not made durable: " + e.getMessage());
+            deliver(envelope);
+            throw e;
+        }
         deliver(envelope);
         return envelope;
     }
@@ -277,11 +371,27 @@ abstract class RecordLedger implements Ledger {
                         "the chain ends after " + stored + " entries, but the ledger was closed with its head at position "
                                 + s.position() + " (" + s.hash().toShortHex() + ")", stored);
             }
-            Hash atSealed = read(s.position()).hash();
+            EventEnvelope sealedEntry = trustedRecord(s.position());
+            if (sealedEntry == null) {
+                return new VerifyResult.Broken(s.position(), VerifyResult.Problem.HEAD_MISMATCH,
+                        "the entry at the position the ledger was closed with (" + s.position()
+                                + ") cannot be read back by position", s.position());
+            }
+            Hash atSealed = sealedEntry.hash();
             if (!atSealed.equals(s.hash())) {
                 return new VerifyResult.Broken(s.position(), VerifyResult.Problem.HEAD_MISMATCH,
                         "the entry at position " + s.position() + " has hash " + atSealed.toHex()
                                 + " but the ledger was closed with head hash " + s.hash().toHex(), s.position());
+            }
+        }
+        synchronized (this) {
+            // Only meaningful while nothing was appended since the records were checked: after an
+            // append, what follows the checked records is a real entry.
+            if (storedRecordCount() == stored) {
+                VerifyResult.Broken after = verifyAfterLast(stored);
+                if (after != null) {
+                    return after;
+                }
             }
         }
         return intact;
@@ -304,7 +414,17 @@ abstract class RecordLedger implements Ledger {
     private VerifyResult verifyRecords(long from, long to) {
         Hash prev = Hash.GENESIS;
         if (from > 0) {
-            RecordCodec.Decoded before = RecordCodec.decode(loadRecord(from - 1));
+            byte[] beforeRecord;
+            try {
+                beforeRecord = loadRecord(from - 1);
+            } catch (LedgerException e) {
+                if (e.category() != LedgerException.Category.CORRUPT) {
+                    throw e;
+                }
+                return new VerifyResult.Broken(from - 1, VerifyResult.Problem.UNREADABLE_RECORD,
+                        "the entry before the range is unreadable: " + e.getMessage(), 0);
+            }
+            RecordCodec.Decoded before = RecordCodec.decode(beforeRecord);
             if (!(before instanceof RecordCodec.Ok ok)) {
                 return new VerifyResult.Broken(from - 1, ((RecordCodec.Bad) before).problem(),
                         "the entry before the range is unreadable: " + ((RecordCodec.Bad) before).detail(), 0);
@@ -314,7 +434,17 @@ abstract class RecordLedger implements Ledger {
         ChainChecker checker = new ChainChecker(from, prev);
         try (CloseableIterator<byte[]> it = records(from)) {
             for (long index = from; index < to; index++) {
-                byte[] record = it.hasNext() ? it.next() : null;
+                byte[] record;
+                try {
+                    record = it.hasNext() ? it.next() : null;
+                } catch (LedgerException e) {
+                    if (e.category() != LedgerException.Category.CORRUPT) {
+                        throw e;
+                    }
+                    // The store cannot read its storage here: the entry is as good as damaged.
+                    return new VerifyResult.Broken(index, VerifyResult.Problem.UNREADABLE_RECORD,
+                            "the store cannot read the entry: " + e.getMessage(), checker.good);
+                }
                 VerifyResult.Broken broken = checker.check(index, record);
                 if (broken != null) {
                     return broken;

@@ -1,0 +1,16 @@
+/**
+ * The {@code os2} command line: the one entry point for users, reached through the {@code ./os2}
+ * launcher at the root of the repository.
+ *
+ * <p>{@link dev.os2.shell.Os2} builds one picocli command tree; every command is a class that
+ * prints to the command line's own writers, so the same tree serves a one-shot run
+ * ({@code ./os2 ledger-verify}), tests that drive it in-process, and the interactive shell that
+ * will run the same commands line by line. A {@link dev.os2.shell.Workspace} owns the folder
+ * where OS2 keeps its data. Errors reach the user as one line with what was wrong and what to
+ * do; exit status 0 means ok, 1 that the command's check failed, 2 a usage, input or
+ * environment error, and 3 a failure of OS2 itself.
+ *
+ * <p>This package is a consumer of the deterministic core, not part of it: it may read the
+ * environment and the terminal, which the kernel and ledger never do.
+ */
+package dev.os2.shell;
