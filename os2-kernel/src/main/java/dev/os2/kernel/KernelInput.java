@@ -1,0 +1,299 @@
+package dev.os2.kernel;
+
+import dev.os2.ledger.CanonicalJson;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The protocol verbs: everything that can change a kernel comes in as one of these, is sequenced,
+ * recorded in the ledger, and only then applied (see {@link Kernel}). Each is answered by a
+ * {@link KernelResponse}.
+ *
+ * <p>The record constructors check everything that does not depend on the kernel's state and
+ * throw {@link InvalidInputException} (or {@link NullPointerException}) for misuse. What depends
+ * on state (is the capability registered? is the grant known?) is checked when the input is
+ * applied, still before anything is recorded.
+ *
+ * <p><b>Snapshot seam.</b> {@code CreateSnapshot}, {@code ListSnapshots} and {@code ReplaySnapshot}
+ * join this interface with the snapshot module: they will be records here, recorded like the
+ * others, and applied by a snapshot service the kernel is configured with. {@code StreamEvents}
+ * is {@link Kernel#subscribe}.
+ */
+public sealed interface KernelInput {
+
+    /** The protocol verb, which is also the kind of the ledger event that records the input, for example {@code submit_token}. */
+    String verb();
+
+    /**
+     * Submit a unit of work: invoke {@code capabilityId}'s handler with {@code args} on behalf of
+     * {@code subject}, once its dependencies have completed, within {@code budget}. Answered with
+     * {@link KernelResponse.Disposition#QUEUED} and the new token's id, or rejected (recorded)
+     * when the subject holds no grant in force, the budget exceeds the policy or the grant's
+     * ceiling, the rate or invocation limit is reached, the arguments do not fit the invocation
+     * shape, a dependency is unknown, or the kernel holds its maximum of live tokens.
+     *
+     * @param subject the agent or principal the work runs for
+     * @param capabilityId the capability to invoke
+     * @param args the invocation arguments: a JSON object fitting the capability's shape
+     * @param budget the resource envelope, or null for the policy's limits for the capability
+     *     ({@link KernelConfig#limits()})
+     * @param priority from {@link #MIN_PRIORITY} to {@link #MAX_PRIORITY}; higher runs first
+     * @param kind an optional label such as {@code Plan}, or null
+     * @param dependencies tokens that must complete first; if one fails or is cancelled, this one
+     *     is cancelled. {@link TokenRef.Batch} references are allowed only inside {@link SubmitTokens}.
+     * @param grant the grant to invoke under, or null for the subject's newest grant in force for
+     *     the capability
+     */
+    record SubmitToken(String subject, String capabilityId, CanonicalJson args, Budget budget, int priority,
+            String kind, List<TokenRef> dependencies, GrantId grant) implements KernelInput {
+
+        /** Lowest priority. */
+        public static final int MIN_PRIORITY = -32768;
+        /** Highest priority. */
+        public static final int MAX_PRIORITY = 32767;
+
+        /**
+         * Validates the fields and copies the dependency list.
+         *
+         * @throws NullPointerException if subject, capabilityId, args or dependencies is null
+         * @throws InvalidInputException if a value is malformed or out of range
+         */
+        public SubmitToken {
+            Names.subject(subject);
+            Names.capabilityId(capabilityId);
+            Names.require(args, "args");
+            if (!args.text().startsWith("{")) {
+                throw Names.invalid("token arguments are a JSON object, got " + Names.quote(args.text()));
+            }
+            if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+                throw Names.invalid("priority must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY + ", got " + priority);
+            }
+            Names.kind(kind);
+            Names.require(dependencies, "dependencies");
+            dependencies = List.copyOf(dependencies);
+        }
+
+        /** A token with the policy budget, priority 0, no kind, no dependencies and the newest grant. */
+        public static SubmitToken of(String subject, String capabilityId, CanonicalJson args) {
+            return new SubmitToken(subject, capabilityId, args, null, 0, null, List.of(), null);
+        }
+
+        /** This submission with another budget. */
+        public SubmitToken withBudget(Budget value) {
+            return new SubmitToken(subject, capabilityId, args, value, priority, kind, dependencies, grant);
+        }
+
+        /** This submission with another priority. */
+        public SubmitToken withPriority(int value) {
+            return new SubmitToken(subject, capabilityId, args, budget, value, kind, dependencies, grant);
+        }
+
+        /** This submission with another kind label. */
+        public SubmitToken withKind(String value) {
+            return new SubmitToken(subject, capabilityId, args, budget, priority, value, dependencies, grant);
+        }
+
+        /** This submission with other dependencies. */
+        public SubmitToken withDependencies(List<? extends TokenRef> value) {
+            return new SubmitToken(subject, capabilityId, args, budget, priority, kind, List.copyOf(value), grant);
+        }
+
+        /** This submission with other dependencies. */
+        public SubmitToken withDependencies(TokenRef... value) {
+            return withDependencies(List.of(value));
+        }
+
+        /** This submission under a named grant. */
+        public SubmitToken withGrant(GrantId value) {
+            return new SubmitToken(subject, capabilityId, args, budget, priority, kind, dependencies, value);
+        }
+
+        @Override
+        public String verb() {
+            return "submit_token";
+        }
+    }
+
+    /**
+     * Submit several tokens at once, all or none: their ids are consecutive in list order, and a
+     * member may depend on another by {@link TokenRef#batch(int)}. A batch whose references form a
+     * cycle, or in which any member would be rejected, is rejected as a whole.
+     *
+     * @param tokens the members, 1 to {@link KernelConfig#maxBatchTokens()}
+     */
+    record SubmitTokens(List<SubmitToken> tokens) implements KernelInput {
+        /**
+         * Validates and copies the list.
+         *
+         * @throws NullPointerException if the list or a member is null
+         * @throws InvalidInputException if the list is empty or a batch reference is out of range
+         */
+        public SubmitTokens {
+            Names.require(tokens, "tokens");
+            tokens = List.copyOf(tokens);
+            if (tokens.isEmpty()) {
+                throw Names.invalid("a batch has at least one token");
+            }
+            for (SubmitToken t : tokens) {
+                for (TokenRef ref : t.dependencies()) {
+                    if (ref instanceof TokenRef.Batch b && b.index() >= tokens.size()) {
+                        throw Names.invalid("batch reference " + b.index() + " is beyond the batch of " + tokens.size());
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "submit_tokens";
+        }
+    }
+
+    /**
+     * Cancel a token that has not finished: a waiting or ready token never runs; a running one is
+     * halted at its handler's next call into the kernel. Its dependents are cancelled too. A token
+     * that has already finished is answered with {@code rejected} (recorded).
+     *
+     * @param token the token
+     */
+    record CancelToken(TokenId token) implements KernelInput {
+        /**
+         * Checks for null.
+         *
+         * @throws NullPointerException if token is null
+         */
+        public CancelToken {
+            Objects.requireNonNull(token, "token");
+        }
+
+        @Override
+        public String verb() {
+            return "cancel_token";
+        }
+    }
+
+    /**
+     * Register a capability with the Java code that implements it. The descriptor is recorded;
+     * the handler is code, held by the kernel but not part of its state.
+     *
+     * @param descriptor what the capability is
+     * @param handler what runs when it is invoked
+     */
+    record RegisterCapability(CapabilityDescriptor descriptor, CapabilityHandler handler) implements KernelInput {
+        /**
+         * Checks for null.
+         *
+         * @throws NullPointerException if either is null
+         */
+        public RegisterCapability {
+            Objects.requireNonNull(descriptor, "descriptor");
+            Objects.requireNonNull(handler, "handler");
+        }
+
+        @Override
+        public String verb() {
+            return "register_capability";
+        }
+    }
+
+    /**
+     * Grant a capability to a subject. Answered with the new grant's id; rejected (recorded) when
+     * a term is wider than the capability's descriptor allows.
+     *
+     * @param subject who receives the grant
+     * @param capabilityId the capability
+     * @param terms the grant's limits and scope
+     */
+    record GrantCapability(String subject, String capabilityId, GrantTerms terms) implements KernelInput {
+        /**
+         * Validates the names.
+         *
+         * @throws NullPointerException if a field is null
+         * @throws InvalidInputException if a name is malformed
+         */
+        public GrantCapability {
+            Names.subject(subject);
+            Names.capabilityId(capabilityId);
+            Objects.requireNonNull(terms, "terms");
+        }
+
+        @Override
+        public String verb() {
+            return "grant_capability";
+        }
+    }
+
+    /**
+     * Derive a narrower grant from {@code from} and hand it to {@code subject}. Rejected (recorded)
+     * when a term would widen the parent, the parent is revoked or expired, or the chain of
+     * derivations is already {@link KernelConfig#maxDeriveDepth()} deep.
+     *
+     * @param from the grant to narrow
+     * @param subject who receives the derived grant (may be the holder itself)
+     * @param terms the narrowed terms
+     */
+    record DeriveCapability(GrantId from, String subject, GrantTerms terms) implements KernelInput {
+        /**
+         * Validates the fields.
+         *
+         * @throws NullPointerException if a field is null
+         * @throws InvalidInputException if the subject is malformed
+         */
+        public DeriveCapability {
+            Objects.requireNonNull(from, "from");
+            Names.subject(subject);
+            Objects.requireNonNull(terms, "terms");
+        }
+
+        @Override
+        public String verb() {
+            return "derive_capability";
+        }
+    }
+
+    /**
+     * Revoke a grant and, with it, every grant derived from it. New submissions under them are
+     * rejected at once; a queued or running token's next invocation under them is a
+     * {@code capability_violation}. Revoking a grant that is no longer in force is rejected (recorded).
+     *
+     * @param grant the grant
+     */
+    record RevokeCapability(GrantId grant) implements KernelInput {
+        /**
+         * Checks for null.
+         *
+         * @throws NullPointerException if grant is null
+         */
+        public RevokeCapability {
+            Objects.requireNonNull(grant, "grant");
+        }
+
+        @Override
+        public String verb() {
+            return "revoke_capability";
+        }
+    }
+
+    /**
+     * Advance the virtual clock. Grants whose expiry the clock reaches expire (each with an event).
+     *
+     * @param ticks how far, 1 to 2^32
+     */
+    record Tick(long ticks) implements KernelInput {
+        /**
+         * Validates the distance.
+         *
+         * @throws InvalidInputException if ticks is not between 1 and 2^32
+         */
+        public Tick {
+            if (ticks < 1 || ticks > (1L << 32)) {
+                throw Names.invalid("a tick advances the clock by 1 to 2^32 ticks, got " + ticks);
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "tick";
+        }
+    }
+}
