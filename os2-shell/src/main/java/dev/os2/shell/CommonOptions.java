@@ -42,6 +42,26 @@ public final class CommonOptions {
     }
 
     /**
+     * {@code " --workspace DIR"} when the selected workspace is not the session's default, else
+     * empty: appended to the commands a hint suggests, so they can be pasted as they are. The
+     * directory is shown relative to the current one when inside it, and quoted for a POSIX shell
+     * when it needs to be.
+     */
+    String workspaceHint(Session session) {
+        Workspace selected = workspace();
+        if (Workspace.at(session.defaultWorkspace()).equals(selected)) {
+            return "";
+        }
+        Path shown = selected.directory();
+        Path cwd = Path.of("").toAbsolutePath();
+        if (shown.startsWith(cwd) && !shown.equals(cwd)) {
+            shown = cwd.relativize(shown);
+        }
+        String text = shown.toString();
+        return " --workspace " + (text.matches("[A-Za-z0-9._/+@:-]+") ? text : "'" + text.replace("'", "'\\''") + "'");
+    }
+
+    /**
      * Opens the workspace's ledger read-only, or explains how to create one.
      *
      * @throws InputException if the workspace has no ledger yet
@@ -54,5 +74,21 @@ public final class CommonOptions {
                     "Run `" + session.hint("ledger-demo") + "` to create one there, or pass --workspace with an existing workspace.");
         }
         return ws.openLedgerReadOnly();
+    }
+
+    /**
+     * Opens the workspace's kernel read-only (state rebuilt by replay; nothing written), or
+     * explains how to create one.
+     *
+     * @throws InputException if the workspace has no ledger yet, or its ledger is not a workspace kernel's
+     * @throws dev.os2.ledger.LedgerException if the ledger cannot be opened, is broken or does not replay
+     */
+    WorkspaceKernel openKernelReadOnly(Session session) {
+        Workspace ws = workspace();
+        if (!ws.hasLedger()) {
+            throw new InputException("there is no ledger in " + ws.directory() + " yet",
+                    "Run `" + session.hint("ledger-demo") + "` to create one there, or pass --workspace with an existing workspace.");
+        }
+        return WorkspaceKernel.openReadOnly(ws);
     }
 }

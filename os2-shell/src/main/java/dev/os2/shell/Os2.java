@@ -1,5 +1,6 @@
 package dev.os2.shell;
 
+import dev.os2.kernel.InvalidInputException;
 import dev.os2.ledger.InvalidPayloadException;
 import dev.os2.ledger.LedgerException;
 import dev.os2.ledger.SignatureFileException;
@@ -39,12 +40,16 @@ import picocli.CommandLine.UnmatchedArgumentException;
         },
         footer = {"", "Exit status: 0 ok, 1 the command's check failed, 2 usage or input error, 3 internal error.",
             "The launcher also runs the test suite: ./os2 test [Maven arguments]."},
+        // One line per command, in the order `help` lists them.
         subcommands = {
             CommandLine.HelpCommand.class,
             LedgerDemoCommand.class,
             LedgerVerifyCommand.class,
             LedgerInspectCommand.class,
             LedgerCheckpointCommand.class,
+            CapListCommand.class,
+            CapShowCommand.class,
+            SimulateCommand.class,
         })
 public final class Os2 implements Callable<Integer> {
 
@@ -161,6 +166,11 @@ public final class Os2 implements Callable<Integer> {
         static Failure of(Exception ex, Session session) {
             if (ex instanceof InputException input) {
                 return new Failure(join(input.problem(), input.remedy()), EXIT_USAGE);
+            }
+            if (ex instanceof InvalidInputException invalid) {
+                // Commands check their input first; this is what the kernel refused that they did not foresee.
+                return new Failure(join(invalid.getMessage(), "Nothing was recorded; correct the input and try again."),
+                        EXIT_USAGE);
             }
             if (ex instanceof InvalidPayloadException invalid) {
                 return new Failure(join(invalid.getMessage(), "Nothing was recorded; correct the input and try again."),

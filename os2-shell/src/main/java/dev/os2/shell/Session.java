@@ -18,8 +18,11 @@ import java.util.TreeMap;
  *     or not a terminal
  * @param program how to write the program's name in hints, for example {@code ./os2}; empty inside
  *     the interactive shell, where commands are typed without it
+ * @param stderrTerminal whether standard error is an interactive terminal (progress of long runs
+ *     is shown only then)
  */
-public record Session(Map<String, String> environment, boolean stdoutTerminal, int terminalColumns, String program) {
+public record Session(Map<String, String> environment, boolean stdoutTerminal, int terminalColumns, String program,
+        boolean stderrTerminal) {
 
     /** The environment variable that sets the default workspace. */
     public static final String WORKSPACE_VARIABLE = "OS2_WORKSPACE";
@@ -35,20 +38,27 @@ public record Session(Map<String, String> environment, boolean stdoutTerminal, i
         }
     }
 
+    /** A session whose standard error is a terminal exactly when its standard output is. */
+    public Session(Map<String, String> environment, boolean stdoutTerminal, int terminalColumns, String program) {
+        this(environment, stdoutTerminal, terminalColumns, program, stdoutTerminal);
+    }
+
     /**
      * The session of this process: the real environment, and what the {@code ./os2} launcher
      * passes as system properties: {@code os2.stdout.terminal} (true when stdout is a terminal),
-     * {@code os2.terminal.columns} (its width) and {@code os2.program} (how the user invoked it).
+     * {@code os2.terminal.columns} (its width), {@code os2.program} (how the user invoked it) and
+     * {@code os2.stderr.terminal} (true when stderr is a terminal).
      */
     public static Session ofProcess() {
         boolean terminal = Boolean.getBoolean("os2.stdout.terminal");
         int columns = Math.max(0, Integer.getInteger("os2.terminal.columns", 0));
-        return new Session(System.getenv(), terminal, terminal ? columns : 0, System.getProperty("os2.program", "os2"));
+        return new Session(System.getenv(), terminal, terminal ? columns : 0, System.getProperty("os2.program", "os2"),
+                Boolean.getBoolean("os2.stderr.terminal"));
     }
 
     /** A session for tests and embedders: the given environment, no terminal, program {@code os2}. */
     public static Session of(Map<String, String> environment) {
-        return new Session(environment, false, 0, "os2");
+        return new Session(environment, false, 0, "os2", false);
     }
 
     /**

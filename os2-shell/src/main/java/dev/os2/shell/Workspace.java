@@ -20,6 +20,7 @@ import java.util.stream.Stream;
  *   snapshots/   snapshot bundles
  *   checkpoints/ signed ledger checkpoints
  *   logs/        command transcripts, one file per session
+ *   simulations/ ledgers written by {@code simulate}, one folder per seed and step count
  * </pre>
  * A directory counts as a workspace when it holds at least one of these folders. OS2 creates a
  * workspace only in a directory that is new or empty, so that pointing {@code --workspace} at the
@@ -40,9 +41,11 @@ public final class Workspace {
     public static final String CHECKPOINTS_DIRECTORY = "checkpoints";
     /** The transcripts' folder inside a workspace. */
     public static final String LOGS_DIRECTORY = "logs";
+    /** The folder of {@code simulate}'s ledgers inside a workspace. */
+    public static final String SIMULATIONS_DIRECTORY = "simulations";
 
-    private static final List<String> LAYOUT =
-            List.of(LEDGER_DIRECTORY, KEYS_DIRECTORY, SNAPSHOTS_DIRECTORY, CHECKPOINTS_DIRECTORY, LOGS_DIRECTORY);
+    private static final List<String> LAYOUT = List.of(LEDGER_DIRECTORY, KEYS_DIRECTORY, SNAPSHOTS_DIRECTORY,
+            CHECKPOINTS_DIRECTORY, LOGS_DIRECTORY, SIMULATIONS_DIRECTORY);
 
     private final Path directory;
 
@@ -84,6 +87,11 @@ public final class Workspace {
     /** {@code <workspace>/logs}. */
     public Path logsDirectory() {
         return directory.resolve(LOGS_DIRECTORY);
+    }
+
+    /** {@code <workspace>/simulations}. */
+    public Path simulationsDirectory() {
+        return directory.resolve(SIMULATIONS_DIRECTORY);
     }
 
     /** Whether the directory holds at least one folder of the workspace layout. */

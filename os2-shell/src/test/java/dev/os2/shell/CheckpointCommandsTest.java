@@ -38,11 +38,12 @@ class CheckpointCommandsTest {
         CliRun signed = os2("ledger-checkpoint", "--workspace", ws, "--json");
         assertEquals(0, signed.status(), signed.describe());
         JsonNode s = JSON.readTree(signed.out());
-        assertEquals(6, s.get("position").asLong());
+        long last = LedgerCommandsTest.DEMO_ENTRIES - 1;
+        assertEquals(last, s.get("position").asLong());
         assertTrue(s.get("key_created").asBoolean());
         Path checkpoint = Path.of(s.get("checkpoint_file").asText());
         Path publicKey = Path.of(s.get("public_key_file").asText());
-        assertEquals(dir.resolve("ws").resolve("checkpoints").resolve("checkpoint-6.json"), checkpoint);
+        assertEquals(dir.resolve("ws").resolve("checkpoints").resolve("checkpoint-" + last + ".json"), checkpoint);
         assertTrue(Files.isRegularFile(checkpoint) && Files.isRegularFile(publicKey), signed.describe());
         String head = os2("ledger-verify", "--workspace", ws, "--json").out();
         assertEquals(JSON.readTree(head).get("head").asText(), s.get("head_hash").asText());
@@ -59,17 +60,20 @@ class CheckpointCommandsTest {
         assertEquals(0, later.status(), later.describe());
         JsonNode v = JSON.readTree(later.out());
         assertEquals("intact", v.get("status").asText());
-        assertEquals(14, v.get("entries").asLong());
+        long entries = LedgerCommandsTest.DEMO_ENTRIES + LedgerCommandsTest.LATER_DEMO_ENTRIES;
+        assertEquals(entries, v.get("entries").asLong());
         assertEquals("valid", v.get("checkpoint").get("status").asText());
-        assertEquals(6, v.get("checkpoint").get("position").asLong());
+        assertEquals(last, v.get("checkpoint").get("position").asLong());
         CliRun second = os2("ledger-checkpoint", "--workspace", ws);
         assertEquals(0, second.status(), second.describe());
-        assertTrue(second.out().contains("position 13"), second.describe());
+        assertTrue(second.out().contains("position " + (entries - 1)), second.describe());
         assertFalse(second.out().contains("created now"), second.describe());
+        Path secondCheckpoint = dir.resolve("ws").resolve("checkpoints").resolve("checkpoint-" + (entries - 1) + ".json");
+        assertTrue(Files.isRegularFile(secondCheckpoint), second.describe());
 
         // An altered checkpoint: the signature no longer verifies.
         Path altered = dir.resolve("altered.json");
-        Files.writeString(altered, Files.readString(checkpoint).replace("\"position\":6", "\"position\":5"));
+        Files.writeString(altered, Files.readString(checkpoint).replace("\"position\":" + last, "\"position\":" + (last - 1)));
         CliRun bad = os2("ledger-verify", "--workspace", ws, "--json", "--checkpoint", altered.toString(),
                 "--public-key", publicKey.toString());
         assertEquals(1, bad.status(), bad.describe());
@@ -77,16 +81,16 @@ class CheckpointCommandsTest {
 
         // Another workspace's key, and another workspace's ledger.
         String other = dir.resolve("other").toString();
-        assertEquals(0, os2("ledger-demo", "--workspace", other, "--events", "3").status());
+        assertEquals(0, os2("ledger-demo", "--workspace", other).status());
         JsonNode otherSigned = JSON.readTree(os2("ledger-checkpoint", "--workspace", other, "--json").out());
         CliRun wrongKey = os2("ledger-verify", "--workspace", ws, "--checkpoint", checkpoint.toString(),
                 "--public-key", otherSigned.get("public_key_file").asText());
         assertEquals(1, wrongKey.status(), wrongKey.describe());
         assertTrue(wrongKey.out().startsWith("checkpoint does not hold: wrong key: "), wrongKey.describe());
-        assertTrue(wrongKey.out().contains("intact: 14 entries"), "the chain itself is still reported: " + wrongKey.describe());
-        // Both demo ledgers start with the same entries, so the other (shorter) ledger is the same
-        // chain but lacks position 6.
-        CliRun shorter = os2("ledger-verify", "--workspace", other, "--json", "--checkpoint", checkpoint.toString(),
+        assertTrue(wrongKey.out().contains("intact: " + entries + " entries"), "the chain itself is still reported: " + wrongKey.describe());
+        // Both demo ledgers start with the same entries, so the other ledger (one demo run) is the
+        // same chain but lacks the position of the second checkpoint (two demo runs).
+        CliRun shorter = os2("ledger-verify", "--workspace", other, "--json", "--checkpoint", secondCheckpoint.toString(),
                 "--public-key", publicKey.toString());
         assertEquals(1, shorter.status(), shorter.describe());
         assertEquals("position_beyond_ledger", JSON.readTree(shorter.out()).get("checkpoint").get("reason").asText());

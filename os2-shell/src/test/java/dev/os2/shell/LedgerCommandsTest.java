@@ -31,6 +31,10 @@ class LedgerCommandsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern HEAD = Pattern.compile("Head hash: ([0-9a-f]{64})");
+    /** Entries of a fresh workspace's demo: kernel_started, two registrations, the grant and three tokens. */
+    static final int DEMO_ENTRIES = 24;
+    /** Entries each later demo run adds: the grant and three tokens. */
+    static final int LATER_DEMO_ENTRIES = 19;
 
     @TempDir
     Path dir;
@@ -61,7 +65,7 @@ class LedgerCommandsTest {
 
         CliRun demo = os2("ledger-demo", "--workspace", ws);
         assertEquals(0, demo.status(), demo.describe());
-        assertTrue(demo.out().contains("intact, 7 entries"), demo.describe());
+        assertTrue(demo.out().contains("intact, " + DEMO_ENTRIES + " entries"), demo.describe());
         assertEquals("", demo.err(), demo.describe());
         String head = demoHead(demo);
         for (String folder : List.of("ledger", "keys", "snapshots", "logs")) {
@@ -70,46 +74,48 @@ class LedgerCommandsTest {
 
         CliRun verify = os2("ledger-verify", "--workspace", ws);
         assertEquals(0, verify.status(), verify.describe());
-        assertEquals("intact: 7 entries, head " + head, verify.out().strip());
+        assertEquals("intact: " + DEMO_ENTRIES + " entries, head " + head, verify.out().strip());
 
         CliRun verifyJson = os2("ledger-verify", "--workspace", ws, "--json");
         assertEquals(0, verifyJson.status(), verifyJson.describe());
         JsonNode v = JSON.readTree(verifyJson.out());
         assertEquals("intact", v.get("status").asText());
-        assertEquals(7, v.get("entries").asLong());
+        assertEquals(DEMO_ENTRIES, v.get("entries").asLong());
         assertEquals(head, v.get("head").asText());
 
         // The table: a header and one aligned row per entry.
         CliRun table = os2("ledger-inspect", "--workspace", ws);
         assertEquals(0, table.status(), table.describe());
         List<String> lines = table.outLines();
-        assertEquals(8, lines.size(), table.describe());
+        assertEquals(DEMO_ENTRIES + 1, lines.size(), table.describe());
         assertTrue(lines.get(0).startsWith("POS"), table.describe());
         int kindColumn = lines.get(0).indexOf("KIND");
         int hashColumn = lines.get(0).indexOf("HASH");
-        assertTrue(lines.get(7).substring(kindColumn).startsWith("capability_violation"), table.describe());
+        assertTrue(lines.get(DEMO_ENTRIES).substring(kindColumn).startsWith("capability_violation"), table.describe());
         for (int i = 1; i < lines.size(); i++) {
             assertTrue(lines.get(i).startsWith(Integer.toString(i - 1) + " "), lines.get(i));
             assertTrue(lines.get(i).substring(hashColumn).matches("[0-9a-f]{12}  .*"), lines.get(i));
         }
-        assertTrue(lines.get(7).contains(head.substring(0, 12)), table.describe());
+        assertTrue(lines.get(DEMO_ENTRIES).contains(head.substring(0, 12)), table.describe());
         assertFalse(table.out().contains("\u001b"), "no colour when stdout is not a terminal");
 
         // JSON lines: the full entries, chained, ending at the head.
         List<JsonNode> all = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json"));
-        assertEquals(7, all.size());
+        assertEquals(DEMO_ENTRIES, all.size());
         for (int i = 0; i < all.size(); i++) {
             assertEquals(i, all.get(i).get("position").asLong());
             String prev = i == 0 ? "0".repeat(64) : all.get(i - 1).get("hash").asText();
             assertEquals(prev, all.get(i).get("prev_hash").asText());
         }
-        assertEquals(head, all.get(6).get("hash").asText());
-        assertEquals("token_started", all.get(3).get("kind").asText());
+        assertEquals(head, all.get(DEMO_ENTRIES - 1).get("hash").asText());
+        assertEquals("kernel_started", all.get(0).get("kind").asText());
+        assertEquals("token_started", all.get(9).get("kind").asText());
 
         // --since: a full hash, a unique prefix, and the head (nothing after it).
         String hash2 = all.get(2).get("hash").asText();
         List<JsonNode> since = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json", "--since", hash2));
-        assertEquals(List.of(3L, 4L, 5L, 6L), since.stream().map(n -> n.get("position").asLong()).toList());
+        assertEquals(java.util.stream.LongStream.range(3, DEMO_ENTRIES).boxed().toList(),
+                since.stream().map(n -> n.get("position").asLong()).toList());
         List<JsonNode> sincePrefix = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json", "--since",
                 hash2.substring(0, 12).toUpperCase()));
         assertEquals(since, sincePrefix);
@@ -119,25 +125,25 @@ class LedgerCommandsTest {
 
         // --kind and --limit, alone and together.
         List<JsonNode> scheduled = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json", "--kind", "token_scheduled"));
-        assertEquals(List.of(2L, 5L), scheduled.stream().map(n -> n.get("position").asLong()).toList());
+        assertEquals(List.of(8L, 13L, 19L), scheduled.stream().map(n -> n.get("position").asLong()).toList());
         CliRun violations = os2("ledger-inspect", "--workspace", ws, "--kind", "capability_violation");
         assertEquals(2, violations.outLines().size(), violations.describe());
         List<JsonNode> limited = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json", "--limit", "2"));
         assertEquals(List.of(0L, 1L), limited.stream().map(n -> n.get("position").asLong()).toList());
         List<JsonNode> combined = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json",
                 "--since", all.get(0).get("hash").asText(), "--kind", "token_scheduled", "--limit", "1"));
-        assertEquals(List.of(2L), combined.stream().map(n -> n.get("position").asLong()).toList());
+        assertEquals(List.of(8L), combined.stream().map(n -> n.get("position").asLong()).toList());
 
         // Running the demo again continues the chain from the old head.
         CliRun again = os2("ledger-demo", "--workspace", ws);
         assertEquals(0, again.status(), again.describe());
-        assertTrue(again.out().contains("holds 7 entries"), again.describe());
-        assertTrue(again.out().contains("intact, 14 entries"), again.describe());
+        assertTrue(again.out().contains("held " + DEMO_ENTRIES + " entries"), again.describe());
+        assertTrue(again.out().contains("intact, " + (DEMO_ENTRIES + LATER_DEMO_ENTRIES) + " entries"), again.describe());
         List<JsonNode> after = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json", "--since", head));
-        assertEquals(7, after.size());
-        assertEquals(7, after.get(0).get("position").asLong());
+        assertEquals(LATER_DEMO_ENTRIES, after.size());
+        assertEquals(DEMO_ENTRIES, after.get(0).get("position").asLong());
         assertEquals(head, after.get(0).get("prev_hash").asText());
-        assertEquals(demoHead(again), after.get(6).get("hash").asText());
+        assertEquals(demoHead(again), after.get(LATER_DEMO_ENTRIES - 1).get("hash").asText());
         assertEquals(0, os2("ledger-verify", "--workspace", ws).status());
     }
 
@@ -145,13 +151,13 @@ class LedgerCommandsTest {
     void theDemoIsDeterministicAndTheDefaultWorkspaceComesFromTheEnvironment() throws IOException {
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
-        CliRun first = CliRun.run(Session.of(Map.of("OS2_WORKSPACE", a.toString())), "ledger-demo", "--events", "10");
-        CliRun second = os2("ledger-demo", "--events", "10", "--workspace", b.toString());
+        CliRun first = CliRun.run(Session.of(Map.of("OS2_WORKSPACE", a.toString())), "ledger-demo");
+        CliRun second = os2("ledger-demo", "--workspace", b.toString());
         assertEquals(0, first.status(), first.describe());
         assertEquals(0, second.status(), second.describe());
         assertTrue(Files.isDirectory(a.resolve("ledger")), "OS2_WORKSPACE selected the workspace");
         assertEquals(demoHead(first), demoHead(second), "same events, same head hash, in any workspace");
-        assertTrue(first.out().contains("intact, 10 entries"), first.describe());
+        assertTrue(first.out().contains("intact, " + DEMO_ENTRIES + " entries"), first.describe());
 
         // The README shows the head hash of a fresh demo; it must be the real one.
         CliRun fresh = os2("ledger-demo", "--workspace", dir.resolve("c").toString());
@@ -167,7 +173,7 @@ class LedgerCommandsTest {
         String ws = dir.resolve("ws").toString();
         assertEquals(0, os2("ledger-demo", "--workspace", ws).status());
 
-        // Position 3 is the only token_started entry; change one letter of its kind inside the
+        // Position 9 is the first token_started entry; change one letter of its kind inside the
         // Chronicle data file, so it still decodes but no longer matches its hash.
         byte[] needle = "\"kind\":\"token_started\"".getBytes(StandardCharsets.UTF_8);
         int flipped = 0;
@@ -189,30 +195,36 @@ class LedgerCommandsTest {
 
         CliRun verify = os2("ledger-verify", "--workspace", ws);
         assertEquals(1, verify.status(), verify.describe());
-        assertTrue(verify.out().startsWith("broken at position 3: hash mismatch: "), verify.describe());
+        assertTrue(verify.out().startsWith("broken at position 9: hash mismatch: "), verify.describe());
 
         CliRun json = os2("ledger-verify", "--workspace", ws, "--json");
         assertEquals(1, json.status(), json.describe());
         JsonNode v = JSON.readTree(json.out());
         assertEquals("broken", v.get("status").asText());
-        assertEquals(3, v.get("position").asLong());
+        assertEquals(9, v.get("position").asLong());
         assertEquals("hash_mismatch", v.get("problem").asText());
-        assertEquals(3, v.get("verified_entries").asLong());
+        assertEquals(9, v.get("verified_entries").asLong());
         assertFalse(v.get("detail").asText().isEmpty());
 
-        // Inspect shows what is readable, then reports the damage; the demo refuses to append.
+        // Inspect shows what is readable, then reports the damage; the kernel commands refuse the
+        // ledger with one line naming the position, and the demo appends nothing.
         CliRun inspect = os2("ledger-inspect", "--workspace", ws, "--json");
         assertEquals(1, inspect.status(), inspect.describe());
-        assertEquals(3, inspect.outLines().size(), inspect.describe());
-        assertTrue(inspect.err().startsWith("os2: ") && inspect.err().contains("position 3"), inspect.describe());
+        assertEquals(9, inspect.outLines().size(), inspect.describe());
+        assertTrue(inspect.err().startsWith("os2: ") && inspect.err().contains("position 9"), inspect.describe());
         List<byte[]> before = queueFiles(dir.resolve("ws"));
-        CliRun demo = os2("ledger-demo", "--workspace", ws);
-        assertEquals(1, demo.status(), demo.describe());
-        assertTrue(demo.out().contains("The ledger is broken at position 3"), demo.describe());
+        for (String[] args : new String[][] {{"ledger-demo", "--workspace", ws}, {"cap-list", "--workspace", ws},
+                {"cap-show", "fs.read", "--workspace", ws}}) {
+            CliRun run = os2(args);
+            assertEquals(1, run.status(), run.describe());
+            assertTrue(run.err().startsWith("os2: the ledger in ") && run.err().contains("is broken at position 9 (hash mismatch)"),
+                    run.describe());
+            assertEquals(1, run.err().strip().lines().count(), run.describe());
+        }
         List<byte[]> after = queueFiles(dir.resolve("ws"));
         assertEquals(before.size(), after.size());
         for (int i = 0; i < before.size(); i++) {
-            assertTrue(java.util.Arrays.equals(before.get(i), after.get(i)), "the demo appended nothing");
+            assertTrue(java.util.Arrays.equals(before.get(i), after.get(i)), "nothing was appended");
         }
     }
 
@@ -253,8 +265,7 @@ class LedgerCommandsTest {
             {"ledger-inspect", "--workspace", ws, "--since", "abcdef0123"},
             {"ledger-inspect", "--workspace", ws, "--frobnicate"},
             {"ledger-inspect", "--workspace"},
-            {"ledger-demo", "--workspace", ws, "--events", "0"},
-            {"ledger-demo", "--workspace", ws, "--events", "1000001"},
+            {"ledger-demo", "--workspace", ws, "--events", "3"},
             {"ledger-verfy"},
             {"--workspace", ws, "ledger-verify"},
             {},
@@ -275,7 +286,7 @@ class LedgerCommandsTest {
         CliRun misplaced = os2("--workspace", ws, "ledger-verify");
         assertTrue(misplaced.err().contains("Put --workspace after the command"), misplaced.describe());
         // The failed demos appended nothing.
-        assertTrue(os2("ledger-verify", "--workspace", ws).out().startsWith("intact: 7 entries"));
+        assertTrue(os2("ledger-verify", "--workspace", ws).out().startsWith("intact: " + DEMO_ENTRIES + " entries"));
     }
 
     @Test
