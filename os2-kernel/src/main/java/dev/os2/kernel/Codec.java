@@ -206,6 +206,28 @@ final class Codec {
                 o.put("ticks", t.ticks());
                 yield o;
             }
+            case KernelInput.CreateSnapshot c -> {
+                ObjectNode o = obj();
+                o.put("label", c.label());
+                yield o;
+            }
+            case KernelInput.RestoreSnapshot r -> {
+                ObjectNode o = obj();
+                o.put("snapshot", r.snapshotId());
+                o.put("position", r.position());
+                o.put("state_hash", r.state().stateHash().toHex());
+                yield o;
+            }
+            case KernelInput.ReadyFlag f -> {
+                ObjectNode o = obj();
+                o.put("version", f.version());
+                if (f.snapshotId() == null) {
+                    o.putNull("snapshot");
+                } else {
+                    o.put("snapshot", f.snapshotId());
+                }
+                yield o;
+            }
         };
     }
 
@@ -220,6 +242,9 @@ final class Codec {
             case KernelInput.DeriveCapability d -> null;
             case KernelInput.RevokeCapability r -> null;
             case KernelInput.Tick t -> null;
+            case KernelInput.CreateSnapshot c -> null;
+            case KernelInput.RestoreSnapshot r -> null;
+            case KernelInput.ReadyFlag f -> null;
         };
     }
 
@@ -260,14 +285,16 @@ final class Codec {
     static boolean isInput(String kind) {
         return switch (kind) {
             case "submit_token", "submit_tokens", "cancel_token", "register_capability", "grant_capability",
-                    "derive_capability", "revoke_capability", "tick" -> true;
+                    "derive_capability", "revoke_capability", "tick", "create_snapshot", "restore_snapshot",
+                    "ready_flag" -> true;
             default -> false;
         };
     }
 
     /**
      * The input a ledger entry records. A registration gets {@code handler}, since handlers are
-     * code and not recorded.
+     * code and not recorded. A {@code restore_snapshot} entry names a state it does not hold;
+     * {@link Replay} resolves it and builds that input itself.
      */
     static KernelInput input(String kind, String capabilityId, CanonicalJson payload, CapabilityHandler handler) {
         JsonNode n = payload.toJsonNode();
@@ -287,6 +314,8 @@ final class Codec {
                     n.get("subject").asText(), terms(n.get("terms")));
             case "revoke_capability" -> new KernelInput.RevokeCapability(new GrantId(n.get("grant").asLong()));
             case "tick" -> new KernelInput.Tick(n.get("ticks").asLong());
+            case "create_snapshot" -> new KernelInput.CreateSnapshot(n.get("label").asText());
+            case "ready_flag" -> new KernelInput.ReadyFlag(n.get("version").asText(), text(n.get("snapshot")));
             default -> throw new IllegalArgumentException("not an input record: " + kind);
         };
     }

@@ -163,6 +163,30 @@ public final class Kernel implements AutoCloseable {
         return Replay.run(config, ledger, from, fromPosition, false).snapshot();
     }
 
+    /**
+     * {@link #replay(KernelConfig, Ledger, KernelState, long)} with options: stop after a position
+     * ({@link ReplayOptions#untilPosition()}), call some handlers again instead of repeating their
+     * recorded outcomes (strict replay), report every step boundary, and find the states that
+     * recorded rollbacks name. The ledger is only read; nothing else is touched.
+     *
+     * @return the state after the last entry replayed; when the replay stopped at a position in the
+     *     middle of a token's run, the state there (with that token running)
+     * @throws ReplayDivergenceException at the first entry that comes out differently, or when a
+     *     rollback names a state that cannot be found
+     * @throws KernelClosedException if a re-executed handler swallowed a divergence and went on;
+     *     its cause is the divergence
+     */
+    public static KernelState replay(KernelConfig config, Ledger ledger, KernelState from, long fromPosition,
+            ReplayOptions options) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(ledger, "ledger");
+        Objects.requireNonNull(options, "options");
+        if (from == null && fromPosition != 0) {
+            throw new IllegalArgumentException("a replay from genesis starts at position 0");
+        }
+        return Replay.run(config, ledger, from, fromPosition, false, options).snapshot();
+    }
+
     private static Kernel bind(Kernel k, KernelConfig config) {
         k.writer.lock();
         try {

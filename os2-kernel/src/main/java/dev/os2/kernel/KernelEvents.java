@@ -8,7 +8,10 @@ package dev.os2.kernel;
  *
  * <p><b>Inputs</b> are recorded before they are applied, with the input's own verb as kind:
  * {@code submit_token}, {@code submit_tokens}, {@code cancel_token}, {@code register_capability},
- * {@code grant_capability}, {@code derive_capability}, {@code revoke_capability}, {@code tick}.
+ * {@code grant_capability}, {@code derive_capability}, {@code revoke_capability}, {@code tick},
+ * {@code create_snapshot} ({@code label}), {@code restore_snapshot} ({@code snapshot, position,
+ * state_hash}: the rollback, after which the state is that snapshot's) and {@code ready_flag}
+ * ({@code version, snapshot}, the snapshot null when the flag is cleared).
  * Their payloads hold the input's fields and, for submissions, the token ids the kernel assigns
  * ({@code token}, or {@code first} for a batch; rejected submissions get ids too). A new grant's
  * id is in its {@code capability_granted} or {@code capability_derived} event.
@@ -81,6 +84,11 @@ public final class KernelEvents {
     public static final String GRANT_EXPIRED = "grant_expired";
     /** An input other than a submission was refused: {@code input, reason, detail}. */
     public static final String INPUT_REJECTED = "input_rejected";
+
+    /** A snapshot was taken: {@code label, state_hash} (of the state here, which the event does not change).
+     * Its id is {@code s<position>} of this entry. Follows {@code create_snapshot} at once, or the end of the
+     * run during which it was requested. */
+    public static final String SNAPSHOT_CREATED = "snapshot_created";
 
     private KernelEvents() {
     }

@@ -14,10 +14,11 @@ import java.util.Objects;
  * on state (is the capability registered? is the grant known?) is checked when the input is
  * applied, still before anything is recorded.
  *
- * <p><b>Snapshot seam.</b> {@code CreateSnapshot}, {@code ListSnapshots} and {@code ReplaySnapshot}
- * join this interface with the snapshot module: they will be records here, recorded like the
- * others, and applied by a snapshot service the kernel is configured with. {@code StreamEvents}
- * is {@link Kernel#subscribe}.
+ * <p><b>Snapshot seam.</b> {@link CreateSnapshot}, {@link RestoreSnapshot} and {@link ReadyFlag}
+ * change what the ledger says about snapshots and are recorded like the other inputs; the snapshot
+ * module ({@code os2-snapshot}) builds on them. Listing and replaying snapshots read and change
+ * nothing, so they are that module's calls rather than inputs, as {@code StreamEvents} is
+ * {@link Kernel#subscribe}.
  */
 public sealed interface KernelInput {
 
@@ -294,6 +295,114 @@ public sealed interface KernelInput {
         @Override
         public String verb() {
             return "tick";
+        }
+    }
+
+    /**
+     * Mark the current state as a snapshot: records {@code create_snapshot}, then
+     * {@link KernelEvents#SNAPSHOT_CREATED} with the label and the state hash. The state does not
+     * change. Between steps the event follows the input at once (disposition {@code ACCEPTED});
+     * when the input arrives while a token runs (offered, and applied at one of its handler's
+     * actions) and has not been halted, the event is recorded as soon as that run has ended
+     * (disposition {@code QUEUED}), because a state taken in the middle of a run cannot be
+     * replayed from. The snapshot's id is
+     * {@code s<position>} of its {@code snapshot_created} entry; whoever keeps snapshots listens
+     * for that entry and takes {@link Kernel#state()} there, in O(1).
+     *
+     * @param label a name for people, 1 to 128 characters
+     */
+    record CreateSnapshot(String label) implements KernelInput {
+        /**
+         * Validates the label.
+         *
+         * @throws NullPointerException if label is null
+         * @throws InvalidInputException if the label is empty or longer than 128 characters
+         */
+        public CreateSnapshot {
+            Names.label(label);
+        }
+
+        @Override
+        public String verb() {
+            return "create_snapshot";
+        }
+    }
+
+    /**
+     * Roll back: the kernel continues from {@code state}, a snapshot this ledger recorded. The
+     * ledger stays append-only: it records {@code restore_snapshot} naming the snapshot (its id,
+     * position and state hash), and everything after it starts from that state. Tokens live in
+     * the state become live again; tokens live before the restore but not in the state are gone
+     * (the entry explains why). Replay finds the state again by the snapshot's position: one it
+     * replayed through, or one a {@link ReplayOptions#resolver() resolver} supplies.
+     *
+     * <p>Refused as misuse (nothing recorded) while a token runs (offered, and applied at one of its
+     * handler's actions; once the token is halted its run can change nothing more, and the restore
+     * applies), or when the state's seed is not the kernel's. Whether the snapshot really belongs to this ledger is the caller's check (the
+     * snapshot module verifies it before it asks).
+     *
+     * @param snapshotId the snapshot's id, {@code s<position>}
+     * @param position the position of the snapshot's {@code snapshot_created} entry
+     * @param state the snapshot's state
+     */
+    record RestoreSnapshot(String snapshotId, long position, KernelState state) implements KernelInput {
+        /**
+         * Validates the fields.
+         *
+         * @throws NullPointerException if snapshotId or state is null
+         * @throws InvalidInputException if the id is not {@code s<position>}
+         */
+        public RestoreSnapshot {
+            Names.require(snapshotId, "snapshot id");
+            Objects.requireNonNull(state, "state");
+            if (position < 0 || !snapshotId.equals(snapshotId(position))) {
+                throw Names.invalid("a snapshot id is s<position of its snapshot_created entry>; got "
+                        + Names.quote(snapshotId) + " for position " + position);
+            }
+        }
+
+        /** The id of the snapshot recorded at {@code position}: {@code s<position>}. */
+        public static String snapshotId(long position) {
+            return "s" + position;
+        }
+
+        @Override
+        public String verb() {
+            return "restore_snapshot";
+        }
+    }
+
+    /**
+     * Record that a verified snapshot is ready for release {@code version}, or, with a null
+     * {@code snapshotId}, that no snapshot is. The state does not change; the ledger's latest
+     * {@code ready_flag} entry for a version is the flag's value.
+     *
+     * @param version the release, 1 to 64 characters from {@code [A-Za-z0-9._+-]}
+     * @param snapshotId the snapshot's id ({@code s<position>}), or null to clear the flag
+     */
+    record ReadyFlag(String version, String snapshotId) implements KernelInput {
+        private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("[A-Za-z0-9._+-]{1,64}");
+        private static final java.util.regex.Pattern SNAPSHOT = java.util.regex.Pattern.compile("s(0|[1-9][0-9]{0,15})");
+
+        /**
+         * Validates the fields.
+         *
+         * @throws NullPointerException if version is null
+         * @throws InvalidInputException if the version or the snapshot id is malformed
+         */
+        public ReadyFlag {
+            Names.require(version, "version");
+            if (!VERSION.matcher(version).matches()) {
+                throw Names.invalid("a release version is 1 to 64 characters from [A-Za-z0-9._+-], got " + Names.quote(version));
+            }
+            if (snapshotId != null && !SNAPSHOT.matcher(snapshotId).matches()) {
+                throw Names.invalid("a snapshot id is s<position>, got " + Names.quote(snapshotId));
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "ready_flag";
         }
     }
 }

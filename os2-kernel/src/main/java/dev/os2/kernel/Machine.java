@@ -77,11 +77,26 @@ final class Machine {
     private Run run;
     private RuntimeException fault;
     private final ArrayDeque<long[]> cascade = new ArrayDeque<>();
+    /** Labels of snapshots requested during the current run, recorded when it ends. */
+    private final List<String> pendingSnapshots = new ArrayList<>();
 
     Machine(KernelConfig config, Recorder recorder, KernelState state) {
         this.config = config;
         this.recorder = recorder;
         this.seed = state.seed;
+        load(state);
+    }
+
+    /**
+     * Makes {@code state} the machine's state and rebuilds the indexes derived from it: at
+     * creation, and when a snapshot is restored (between steps, so no run is in progress).
+     */
+    private void load(KernelState state) {
+        assert !runInProgress() && state.seed == seed;
+        ready.clear();
+        expiries.clear();
+        cascade.clear();
+        pendingSnapshots.clear();
         this.clock = state.clock;
         this.nextToken = state.nextToken;
         this.nextGrant = state.nextGrant;
@@ -146,6 +161,15 @@ final class Machine {
 
     boolean running() {
         return run != null;
+    }
+
+    /**
+     * True while a token runs and has not been halted. A halted token's handler may still be on
+     * the stack, but it can record and change nothing more (every action throws), so the state is
+     * already the one after its run: snapshots and restores need not wait for it to unwind.
+     */
+    boolean runInProgress() {
+        return run != null && run.halted == null;
     }
 
     RuntimeException fault() {
@@ -215,6 +239,9 @@ final class Machine {
             case KernelInput.CancelToken c -> { }
             case KernelInput.RevokeCapability r -> { }
             case KernelInput.Tick t -> { }
+            case KernelInput.CreateSnapshot c -> { }
+            case KernelInput.RestoreSnapshot r -> { }
+            case KernelInput.ReadyFlag f -> { }
         }
     }
 
@@ -264,6 +291,18 @@ final class Machine {
                     throw Names.invalid("the clock would pass 2^53 ticks");
                 }
             }
+            case KernelInput.CreateSnapshot c -> { }
+            case KernelInput.RestoreSnapshot r -> {
+                if (runInProgress()) {
+                    throw new InvalidInputException(InvalidInputException.Reason.NOT_ALLOWED,
+                            "a snapshot cannot be restored while a token runs; execute the restore between steps");
+                }
+                if (r.state().seed != seed) {
+                    throw Names.invalid("snapshot " + r.snapshotId() + " has seed " + r.state().seed + ", this kernel " + seed
+                            + ": it belongs to another kernel");
+                }
+            }
+            case KernelInput.ReadyFlag f -> { }
         }
     }
 
@@ -306,7 +345,48 @@ final class Machine {
             case KernelInput.DeriveCapability d -> derive(rec, d);
             case KernelInput.RevokeCapability r -> revoke(rec, r);
             case KernelInput.Tick t -> tick(rec, t);
+            case KernelInput.CreateSnapshot c -> createSnapshot(rec, c);
+            case KernelInput.RestoreSnapshot r -> restoreSnapshot(rec, r);
+            case KernelInput.ReadyFlag f -> accepted(rec);
         };
+    }
+
+    // --- snapshots -----------------------------------------------------------------------------------
+
+    private KernelResponse createSnapshot(EventEnvelope rec, KernelInput.CreateSnapshot c) {
+        if (runInProgress()) {
+            // Offered and applied at a handler's action: the state is in the middle of a run, which
+            // no replay can start from. The event waits for the run's end (flushSnapshots).
+            pendingSnapshots.add(c.label());
+            return new KernelResponse(KernelResponse.Disposition.QUEUED, null, null, rec.position(), rec.hash(), null, null);
+        }
+        recordSnapshot(c.label());
+        return accepted(rec);
+    }
+
+    /** Records snapshot_created for the state as it is now (between steps); the state does not change. */
+    private void recordSnapshot(String label) {
+        ObjectNode o = Codec.obj();
+        o.put("label", label);
+        o.put("state_hash", snapshot().stateHash().toHex());
+        emit(KernelEvents.SNAPSHOT_CREATED, null, o);
+    }
+
+    /** Records the snapshots requested while the run that just ended was in progress. */
+    private void flushSnapshots() {
+        if (pendingSnapshots.isEmpty()) {
+            return;
+        }
+        List<String> labels = new ArrayList<>(pendingSnapshots);
+        pendingSnapshots.clear();
+        for (String label : labels) {
+            recordSnapshot(label);
+        }
+    }
+
+    private KernelResponse restoreSnapshot(EventEnvelope rec, KernelInput.RestoreSnapshot r) {
+        load(r.state());
+        return accepted(rec);
     }
 
     private static KernelResponse accepted(EventEnvelope rec) {
@@ -894,6 +974,7 @@ final class Machine {
             return false;
         }
         runToken(tokens.get(ready.poll() & ID_MASK));
+        flushSnapshots();
         return true;
     }
 

@@ -6,6 +6,9 @@ import dev.os2.ledger.EventDraft;
 import dev.os2.ledger.EventEnvelope;
 import dev.os2.ledger.Hash;
 import dev.os2.ledger.Ledger;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Re-runs a recorded ledger through a {@link Machine} without calling any handler: inputs are
@@ -16,6 +19,12 @@ import dev.os2.ledger.Ledger;
  *
  * <p>Used to verify a run ({@link Kernel#replay}) and to rebuild a kernel's state from its ledger
  * after a restart ({@link Kernel#recover}), where the entries after the recorded ones are appended.
+ *
+ * <p>Options ({@link ReplayOptions}): a replay may stop after a given position, even in the middle
+ * of a run; may call the real handlers of some capabilities (strict replay), whose actions are then
+ * checked like everything else; reports each step boundary; and resolves the states that recorded
+ * rollbacks ({@code restore_snapshot}) name: first among the snapshots it passed through itself
+ * (their {@code snapshot_created} entries, or the state it started from), then through a resolver.
  */
 final class Replay {
 
@@ -28,18 +37,32 @@ final class Replay {
         }
     }
 
+    /** Ends a replay that was asked to stop at a position (thrown where the machine goes past it). */
+    static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stop() {
+            super("the replay reached the position it was asked to stop at", null, false, false);
+        }
+    }
+
     /** Compares produced entries with recorded ones; past the end, appends (recovery) or fails (verification). */
     static final class VerifyingRecorder implements Machine.Recorder {
         private final Ledger ledger;
         private final long end;
+        /** True when the replay stops before the ledger's end: going past it is a stop, not a divergence. */
+        private final boolean stopsEarly;
         private final boolean appendAfterEnd;
         private long cursor;
         private Hash prev;
+        private Replay replay;
 
-        VerifyingRecorder(Ledger ledger, long fromPosition, boolean appendAfterEnd) {
+        VerifyingRecorder(Ledger ledger, long fromPosition, boolean appendAfterEnd, long untilPosition) {
             this.ledger = ledger;
-            this.end = ledger.size();
-            this.appendAfterEnd = appendAfterEnd;
+            long size = ledger.size();
+            this.end = untilPosition == ReplayOptions.TO_END || untilPosition >= size - 1 ? size : untilPosition + 1;
+            this.stopsEarly = end < size;
+            this.appendAfterEnd = appendAfterEnd && !stopsEarly;
             this.cursor = fromPosition;
             this.prev = fromPosition == 0 ? Hash.GENESIS : ledger.read(fromPosition - 1).hash();
         }
@@ -47,6 +70,9 @@ final class Replay {
         @Override
         public EventEnvelope record(EventDraft draft) {
             if (cursor >= end) {
+                if (stopsEarly) {
+                    throw new Stop();
+                }
                 if (appendAfterEnd) {
                     cursor++;
                     return ledger.append(draft);
@@ -61,6 +87,9 @@ final class Replay {
             }
             prev = expected.hash();
             cursor++;
+            if (replay != null && KernelEvents.SNAPSHOT_CREATED.equals(expected.kind())) {
+                replay.passedSnapshot(expected.position());
+            }
             return expected;
         }
 
@@ -80,10 +109,26 @@ final class Replay {
 
     private final Machine machine;
     private final VerifyingRecorder recorder;
+    private final ReplayOptions options;
+    /** The real handlers of the capabilities strict replay calls again. */
+    private final Map<String, CapabilityHandler> reexecuted = new HashMap<>();
+    /** States of the snapshots this replay passed through, by the position of their snapshot_created entry. */
+    private final Map<Long, KernelState> snapshots = new HashMap<>();
 
-    private Replay(Machine machine, VerifyingRecorder recorder) {
+    private Replay(Machine machine, VerifyingRecorder recorder, ReplayOptions options, KernelConfig config) {
         this.machine = machine;
         this.recorder = recorder;
+        this.options = options;
+        Set<String> wanted = options.reexecute();
+        for (KernelInput.RegisterCapability r : config.capabilities()) {
+            if (wanted.contains(r.descriptor().id())) {
+                reexecuted.put(r.descriptor().id(), r.handler());
+            }
+        }
+    }
+
+    private void passedSnapshot(long position) {
+        snapshots.put(position, machine.snapshot());
     }
 
     /**
@@ -94,22 +139,48 @@ final class Replay {
      * @throws ReplayDivergenceException at the first entry that differs
      */
     static Machine run(KernelConfig config, Ledger ledger, KernelState from, long fromPosition, boolean recover) {
-        VerifyingRecorder recorder = new VerifyingRecorder(ledger, fromPosition, recover);
+        return run(config, ledger, from, fromPosition, recover, ReplayOptions.DEFAULT);
+    }
+
+    /**
+     * As above, with options. When the options stop the replay early, the machine may be in the
+     * middle of a run (and is then unusable but for its {@link Machine#snapshot()}).
+     */
+    static Machine run(KernelConfig config, Ledger ledger, KernelState from, long fromPosition, boolean recover,
+            ReplayOptions options) {
+        VerifyingRecorder recorder = new VerifyingRecorder(ledger, fromPosition, recover, options.untilPosition());
         Machine m = new Machine(config, recorder, from == null ? KernelState.initial(config.seed()) : from);
-        Replay r = new Replay(m, recorder);
+        Replay r = new Replay(m, recorder, options, config);
+        recorder.replay = r;
+        if (from != null && fromPosition > 0) {
+            // Starting from a snapshot: a later rollback to it finds its state here.
+            r.snapshots.put(fromPosition - 1, from);
+        }
         m.overrideHandlers(r::script);
         m.setPump(r::pumpRecordedInputs);
-        if (from == null) {
-            m.recordStart();
-        }
-        while (!recorder.caughtUp()) {
-            EventEnvelope e = recorder.next();
-            if (Codec.isInput(e.kind())) {
-                r.applyRecorded(e);
-            } else if (!m.runNext()) {
-                throw new ReplayDivergenceException(e.position(), "the recorded entry is " + e.kind()
-                        + ", but no input is recorded there and no token is ready to run", e, null);
+        ReplayOptions.Listener listener = options.listener();
+        try {
+            if (from == null) {
+                m.recordStart();
             }
+            while (!recorder.caughtUp()) {
+                if (listener != null) {
+                    listener.reached(recorder.cursor(), m.snapshot());
+                }
+                EventEnvelope e = recorder.next();
+                if (Codec.isInput(e.kind())) {
+                    r.applyRecorded(e);
+                } else if (!m.runNext()) {
+                    throw new ReplayDivergenceException(e.position(), "the recorded entry is " + e.kind()
+                            + ", but no input is recorded there and no token is ready to run", e, null);
+                }
+            }
+            if (listener != null) {
+                listener.reached(recorder.cursor(), m.snapshot());
+            }
+        } catch (Stop stop) {
+            // Asked to stop at a position, and the machine went past it (perhaps in the middle of a run).
+            return m;
         }
         m.overrideHandlers(null);
         m.setPump(() -> { });
@@ -119,9 +190,12 @@ final class Replay {
     private void applyRecorded(EventEnvelope e) {
         KernelInput input;
         try {
-            input = Codec.input(e.kind(), e.capabilityId(), e.payload(), (ctx, args) -> {
-                throw new IllegalStateException("replay never calls a handler");
-            });
+            input = "restore_snapshot".equals(e.kind()) ? restoreInput(e) : Codec.input(e.kind(), e.capabilityId(), e.payload(),
+                    (ctx, args) -> {
+                        throw new IllegalStateException("replay never calls a handler");
+                    });
+        } catch (ReplayDivergenceException unresolved) {
+            throw unresolved;
         } catch (RuntimeException malformed) {
             throw new ReplayDivergenceException(e.position(), "the recorded input cannot be read back: " + malformed, e, null);
         }
@@ -132,15 +206,43 @@ final class Replay {
         }
     }
 
+    /** The rollback a restore_snapshot entry records, with the state it names resolved. */
+    private KernelInput restoreInput(EventEnvelope e) {
+        JsonNode p = e.payload().toJsonNode();
+        String id = p.get("snapshot").asText();
+        long position = p.get("position").asLong();
+        Hash stateHash = Hash.parse(p.get("state_hash").asText());
+        KernelState state = snapshots.get(position);
+        if (state == null && options.resolver() != null) {
+            state = options.resolver().state(id, position, stateHash);
+        }
+        if (state == null) {
+            throw new ReplayDivergenceException(e.position(), "the entry restores snapshot " + id + " (position " + position
+                    + "), whose state this replay neither passed through nor was given", e, null);
+        }
+        if (!state.stateHash().equals(stateHash)) {
+            throw new ReplayDivergenceException(e.position(), "the entry restores snapshot " + id + " with state hash "
+                    + stateHash.toHex() + ", but the state found for it has hash " + state.stateHash().toHex(), e, null);
+        }
+        return new KernelInput.RestoreSnapshot(id, position, state);
+    }
+
     private void pumpRecordedInputs() {
         EventEnvelope e;
-        while ((e = recorder.next()) != null && Codec.isInput(e.kind())) {
+        // Once the running token is halted its run records nothing more, and the live kernel never
+        // pumped inputs after that point inside the run (every later action throws first); inputs
+        // recorded next were applied between steps, and are applied there again.
+        while (!(machine.running() && !machine.runInProgress()) && (e = recorder.next()) != null && Codec.isInput(e.kind())) {
             applyRecorded(e);
         }
     }
 
-    /** Stands in for every handler: repeats the recorded actions of one invocation. */
+    /** Stands in for every handler: repeats the recorded actions of one invocation, or calls the real handler (strict). */
     private CanonicalJson script(HandlerContext ctx, CanonicalJson args) throws Exception {
+        CapabilityHandler real = reexecuted.get(ctx.capabilityId());
+        if (real != null) {
+            return real.handle(ctx, args);
+        }
         while (true) {
             pumpRecordedInputs();
             // An input applied just now may have halted the token (a cancel): then the handler's

@@ -412,7 +412,7 @@ public final class ChronicleLedger extends RecordLedger {
     // --- the store --------------------------------------------------------------------------------
 
     @Override
-    void storeRecord(long position, byte[] record) {
+    void storeRecord(long position, byte[] buffer, int offset, int length) {
         if (readOnly) {
             throw new LedgerException(LedgerException.Category.READ_ONLY, "the ledger at " + directory.path()
                     + " was opened read-only; open it without readOnly to append");
@@ -424,7 +424,7 @@ public final class ChronicleLedger extends RecordLedger {
         if (position != count) {
             throw new IllegalStateException("store out of step: position " + position + " but " + count + " records");
         }
-        ensureSpace(record.length);
+        ensureSpace(length);
         try {
             if (appender == null) {
                 appender = queue.createAppender();
@@ -433,7 +433,7 @@ public final class ChronicleLedger extends RecordLedger {
             DocumentContext dc = appender.writingDocument();
             boolean written = false;
             try {
-                dc.wire().bytes().write(record);
+                dc.wire().bytes().write(buffer, offset, length);
                 written = true;
             } finally {
                 if (!written) {
@@ -444,8 +444,8 @@ public final class ChronicleLedger extends RecordLedger {
         } catch (RuntimeException | Error e) {
             rethrowUnlessStorageFault(e);
             discardAppender();
-            if (!landed(position, record)) {
-                throw writeFault(e, record.length);
+            if (!landed(position, buffer, offset, length)) {
+                throw writeFault(e, length);
             }
             // The excerpt was completed before the failure (it hit Chronicle's index upkeep):
             // the record is stored, so the append stands.
@@ -620,8 +620,9 @@ public final class ChronicleLedger extends RecordLedger {
     }
 
     private void sealHead() {
+        // A damaged head makes head() throw, and makes the ledger unwritable: look at that first.
         String reason = unwritableReason();
-        Optional<EventEnvelope> head = head();
+        Optional<EventEnvelope> head = reason != null ? Optional.empty() : head();
         if (reason != null || head.isEmpty()) {
             // A ledger that refused appends keeps its old seal: the evidence of what went wrong stays.
             return;
@@ -775,10 +776,11 @@ public final class ChronicleLedger extends RecordLedger {
         return StorageFault.reading("read the queue", queueDirectory, e);
     }
 
-    /** Whether {@code record} is stored at {@code position} after all (a failure after the commit). */
-    private boolean landed(long position, byte[] record) {
+    /** Whether {@code buffer[offset, offset + length)} is stored at {@code position} after all (a failure after the commit). */
+    private boolean landed(long position, byte[] buffer, int offset, int length) {
         try {
-            return Arrays.equals(readAt(position), record);
+            byte[] stored = readAt(position);
+            return stored != null && Arrays.equals(stored, 0, stored.length, buffer, offset, offset + length);
         } catch (RuntimeException | Error e) {
             rethrowUnlessStorageFault(e);
             markUnwritable(LedgerException.Category.CORRUPT, "after a failed append the queue cannot be read back: " + e);

@@ -1,7 +1,6 @@
 package dev.os2.ledger;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * What a caller asks the ledger to record; the ledger adds the position, {@code prev_hash} and
@@ -18,8 +17,6 @@ import java.util.regex.Pattern;
  */
 public record EventDraft(String kind, String capabilityId, long virtualTime, CanonicalJson payload, String eventId) {
 
-    private static final Pattern KIND = Pattern.compile("[a-z][a-z0-9_.]{0,63}");
-    private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** Largest position or virtual time a canonical JSON number holds exactly. */
     static final long MAX_SAFE_INTEGER = 1L << 53;
 
@@ -29,13 +26,40 @@ public record EventDraft(String kind, String capabilityId, long virtualTime, Can
      * @throws InvalidPayloadException if a field is null where it may not be, or malformed
      */
     public EventDraft {
-        if (kind == null || !KIND.matcher(kind).matches()) {
-            throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD,
-                    "event kind must match [a-z][a-z0-9_.]{0,63}, got " + quote(kind));
+        check(kind, capabilityId, virtualTime, payload, eventId);
+    }
+
+    /**
+     * The last kind and the last capability id that passed {@link #check}, remembered by identity:
+     * kinds and capability ids are a few strings used over and over (constants, descriptors), and
+     * a draft's strings are checked again when the ledger seals it into an {@link EventEnvelope}.
+     * The same string object is not scanned twice in a row. Shared by all threads without
+     * synchronization on purpose: a thread may see an older value or null, which only costs a
+     * scan, and every value it can see was checked, and a string never changes.
+     */
+    private static String checkedKind;
+    private static String checkedCapabilityId;
+
+    /**
+     * The field rules of a draft, shared with {@link EventEnvelope} so that an envelope holds
+     * nothing a draft could not. Allocates nothing unless a field is bad.
+     *
+     * @throws InvalidPayloadException if a field is null where it may not be, or malformed
+     */
+    static void check(String kind, String capabilityId, long virtualTime, CanonicalJson payload, String eventId) {
+        if (kind == null || kind != checkedKind) {
+            if (kind == null || !validKind(kind)) {
+                throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD,
+                        "event kind must match [a-z][a-z0-9_.]{0,63}, got " + quote(kind));
+            }
+            checkedKind = kind;
         }
-        if (capabilityId != null && !validCapabilityId(capabilityId)) {
-            throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD,
-                    "capability id must be 1 to 128 printable characters, got " + quote(capabilityId));
+        if (capabilityId != null && capabilityId != checkedCapabilityId) {
+            if (!validCapabilityId(capabilityId)) {
+                throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD,
+                        "capability id must be 1 to 128 printable characters, got " + quote(capabilityId));
+            }
+            checkedCapabilityId = capabilityId;
         }
         if (virtualTime < 0 || virtualTime > MAX_SAFE_INTEGER) {
             throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD,
@@ -45,7 +69,7 @@ public record EventDraft(String kind, String capabilityId, long virtualTime, Can
             throw new InvalidPayloadException(InvalidPayloadException.Reason.NULL,
                     "payload is null; use CanonicalJson.NULL for the JSON literal null");
         }
-        if (eventId != null && !EVENT_ID.matcher(eventId).matches()) {
+        if (eventId != null && !validEventId(eventId)) {
             throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD,
                     "event id must be 1 to 128 characters from [A-Za-z0-9._:-], got " + quote(eventId));
         }
@@ -61,15 +85,64 @@ public record EventDraft(String kind, String capabilityId, long virtualTime, Can
         return new EventDraft(kind, capabilityId, virtualTime, payload, null);
     }
 
-    static boolean validCapabilityId(String id) {
-        if (id.isEmpty() || id.length() > 128) {
+    // The field rules below are table lookups rather than regular expressions: every draft is
+    // checked, and a matcher costs an allocation and many times the time of the loop.
+    private static final boolean[] KIND_CHARS = asciiSet("abcdefghijklmnopqrstuvwxyz0123456789_.");
+    private static final boolean[] EVENT_ID_CHARS = asciiSet(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
+
+    private static boolean[] asciiSet(String chars) {
+        boolean[] set = new boolean[128];
+        for (int i = 0; i < chars.length(); i++) {
+            set[chars.charAt(i)] = true;
+        }
+        return set;
+    }
+
+    /** {@code [a-z][a-z0-9_.]{0,63}}. */
+    static boolean validKind(String kind) {
+        int length = kind.length();
+        if (length == 0 || length > 64) {
             return false;
         }
-        for (int i = 0; i < id.length(); i++) {
+        char first = kind.charAt(0);
+        if (first < 'a' || first > 'z') {
+            return false;
+        }
+        for (int i = 1; i < length; i++) {
+            char c = kind.charAt(i);
+            if (c >= 128 || !KIND_CHARS[c]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [A-Za-z0-9._:-]{1,128}}. */
+    static boolean validEventId(String id) {
+        int length = id.length();
+        if (length == 0 || length > 128) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = id.charAt(i);
+            if (c >= 128 || !EVENT_ID_CHARS[c]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean validCapabilityId(String id) {
+        int length = id.length();
+        if (length == 0 || length > 128) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
             char c = id.charAt(i);
             // Printable only: no space, no C0/DEL/C1 control, no surrogate (so no
             // supplementary characters either), which keeps ids one line and easy to type.
-            if (c < 0x21 || Character.isISOControl(c) || Character.isSurrogate(c)) {
+            if ((c < 0x21 || c >= 0x7F) && (c < 0x21 || Character.isISOControl(c) || Character.isSurrogate(c))) {
                 return false;
             }
         }

@@ -1,7 +1,11 @@
 package dev.os2.ledger;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -34,10 +38,12 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     /** The envelope format version this code writes and reads. */
     public static final int FORMAT = 1;
 
-    private static final byte[] DOMAIN_TAG = "os2.ledger.v1\0".getBytes(StandardCharsets.US_ASCII);
+    /** The domain tag that starts every hashed message: {@code "os2.ledger.v1"} and a zero byte. */
+    static final byte[] DOMAIN_TAG = "os2.ledger.v1\0".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * Validates the fields (not the hash: {@link Ledger#verify()} checks that).
+     * Validates the fields (not the hash: {@link Ledger#verify()} checks that). Allocates nothing
+     * for valid fields.
      *
      * @throws InvalidPayloadException if a field is malformed, or eventId or payload is null
      * @throws NullPointerException if prevHash or hash is null
@@ -54,8 +60,10 @@ public record EventEnvelope(int format, long position, String eventId, String ki
         if (eventId == null) {
             throw new InvalidPayloadException(InvalidPayloadException.Reason.NULL, "an envelope's event id is null");
         }
-        // Reuse the draft's field rules so that an envelope holds nothing a draft could not.
-        new EventDraft(kind, capabilityId, virtualTime, payload, eventId);
+        // The draft's field rules, so that an envelope holds nothing a draft could not. For an
+        // envelope sealed from a draft they cost next to nothing: the kind and capability id are
+        // the strings the draft's check has just remembered (see EventDraft.check).
+        EventDraft.check(kind, capabilityId, virtualTime, payload, eventId);
         Objects.requireNonNull(prevHash, "prevHash");
         Objects.requireNonNull(hash, "hash");
     }
@@ -71,16 +79,14 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     public static EventEnvelope seal(long position, Hash prevHash, EventDraft draft) {
         Objects.requireNonNull(draft, "draft");
         Objects.requireNonNull(prevHash, "prevHash");
-        String eventId = draft.eventIdAt(position);
-        byte[] canonical = canonicalBytes(position, eventId, draft.kind(), draft.capabilityId(), draft.virtualTime(),
-                draft.payload(), prevHash);
-        return new EventEnvelope(FORMAT, position, eventId, draft.kind(), draft.capabilityId(), draft.virtualTime(),
-                draft.payload(), prevHash, computeHash(prevHash, canonical));
+        return RecordCodec.sealInto(new CanonicalBuffer(0), DIGEST.get(), position, prevHash, draft);
     }
 
     /** The canonical bytes of this envelope without its hash: what the hash covers. */
     public byte[] canonicalBytes() {
-        return canonicalBytes(position, eventId, kind, capabilityId, virtualTime, payload, prevHash);
+        CanonicalBuffer out = new CanonicalBuffer(0);
+        writeCanonical(out, position, eventId, kind, capabilityId, virtualTime, payload, prevHash, null);
+        return out.toArray();
     }
 
     /** The hash this envelope's content should have; equal to {@link #hash()} when intact. */
@@ -90,9 +96,9 @@ public record EventEnvelope(int format, long position, String eventId, String ki
 
     /** The envelope as one line of canonical JSON including its {@code hash} member, for export and {@code --json} output. */
     public String toJson() {
-        StringBuilder out = new StringBuilder(256 + payload.utf8Length());
-        appendCanonical(out, position, eventId, kind, capabilityId, virtualTime, payload, prevHash, hash);
-        return out.toString();
+        CanonicalBuffer out = new CanonicalBuffer(0);
+        writeCanonical(out, position, eventId, kind, capabilityId, virtualTime, payload, prevHash, hash);
+        return new String(out.bytes(), 0, out.length(), StandardCharsets.UTF_8);
     }
 
     /** {@code SHA-256(domain tag ‖ prevHash ‖ canonicalBytes)}. */
@@ -105,35 +111,313 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     }
 
     // A MessageDigest per thread: creating one costs more than hashing a small entry.
-    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(Hash::newSha256);
+    static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(Hash::newSha256);
 
-    static byte[] canonicalBytes(long position, String eventId, String kind, String capabilityId, long virtualTime,
-            CanonicalJson payload, Hash prevHash) {
-        StringBuilder out = new StringBuilder(192 + payload.utf8Length());
-        appendCanonical(out, position, eventId, kind, capabilityId, virtualTime, payload, prevHash, null);
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+    // The constant parts of the canonical form, members in RFC 8785 order (UTF-16 code-unit order
+    // of the names: capability_id < event_id < format < hash < kind < payload < position <
+    // prev_hash < virtual_time), merged so that each stretch between two variable parts is one
+    // copy. The last three members come after the payload and hold only digits and hex, which is
+    // what lets RecordCodec read them from the end of a record without a parse.
+    private static final byte[] OPEN_CAPABILITY_STRING = ascii("{\"capability_id\":\"");
+    private static final byte[] OPEN_CAPABILITY_NULL = ascii("{\"capability_id\":null,\"event_id\":\"");
+    private static final byte[] EVENT_ID = ascii("\",\"event_id\":\"");
+    private static final byte[] GENERATED_ID_PREFIX = ascii("ev-");
+    private static final byte[] FORMAT_KIND = ascii("\",\"format\":" + FORMAT + ",\"kind\":\"");
+    private static final byte[] FORMAT_HASH = ascii("\",\"format\":" + FORMAT + ",\"hash\":\"");
+    private static final byte[] KIND = ascii("\",\"kind\":\"");
+    private static final byte[] PAYLOAD = ascii("\",\"payload\":");
+    static final byte[] POSITION = ascii(",\"position\":");
+    static final byte[] PREV_HASH = ascii(",\"prev_hash\":\"");
+    static final byte[] VIRTUAL_TIME = ascii("\",\"virtual_time\":");
+    /** More than all the constant parts, the three hashes' hex and the numbers' digits together. */
+    private static final int FIXED_BYTES_MAX = 512;
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Members in RFC 8785 order (UTF-16 code-unit order of the names); {@code hash} only when given. */
-    private static void appendCanonical(StringBuilder out, long position, String eventId, String kind, String capabilityId,
+    /**
+     * Writes the canonical form of an envelope into {@code out} after what it holds: without the
+     * {@code hash} member when {@code hash} is null (the canonical bytes the hash covers), with it
+     * for export. A null {@code eventId} writes the id a ledger gives a draft without one,
+     * {@code ev-<position>}. This is the one encoder of the format; every field must already be
+     * valid. It writes bytes straight into the buffer's array: the names, hex and digits are
+     * ASCII, kinds and event ids are ASCII that needs no escape, the payload is already canonical
+     * UTF-8, and only a capability id may need encoding.
+     */
+    static void writeCanonical(CanonicalBuffer out, long position, String eventId, String kind, String capabilityId,
             long virtualTime, CanonicalJson payload, Hash prevHash, Hash hash) {
-        out.append("{\"capability_id\":");
+        byte[] payloadBytes = payload.utf8Unsafe();
+        // Every character of a string takes at most 6 bytes (an escape), a surrogate pair 4.
+        int stringsMax = 6 * ((eventId == null ? 0 : eventId.length()) + kind.length()
+                + (capabilityId == null ? 0 : capabilityId.length()));
+        byte[] b = out.reserve(FIXED_BYTES_MAX + stringsMax + payloadBytes.length);
+        int at = out.length();
         if (capabilityId == null) {
-            out.append("null");
+            at = put(b, at, OPEN_CAPABILITY_NULL);
         } else {
-            CanonicalJson.writeString(capabilityId, out);
+            at = put(b, at, OPEN_CAPABILITY_STRING);
+            if (capabilityId == out.plainCapabilityId) {
+                at = putAscii(b, at, capabilityId);
+            } else {
+                int start = at;
+                at = putStringContent(b, at, capabilityId);
+                if (at - start == capabilityId.length()) {
+                    out.plainCapabilityId = capabilityId; // copied as it is: no escape, all ASCII
+                }
+            }
+            at = put(b, at, EVENT_ID);
         }
-        out.append(",\"event_id\":");
-        CanonicalJson.writeString(eventId, out);
-        out.append(",\"format\":").append(FORMAT);
+        int positionDigitsAt = -1;
+        int positionDigits = 0;
+        if (eventId == null) {
+            at = put(b, at, GENERATED_ID_PREFIX);
+            positionDigitsAt = at;
+            at = putDigits(b, at, position);
+            positionDigits = at - positionDigitsAt;
+        } else {
+            at = putAscii(b, at, eventId);
+        }
         if (hash != null) {
-            out.append(",\"hash\":\"").append(hash.toHex()).append('"');
+            at = put(b, at, FORMAT_HASH);
+            at = putHex(b, at, hash, out.hashScratch);
+            at = put(b, at, KIND);
+        } else {
+            at = put(b, at, FORMAT_KIND);
         }
-        out.append(",\"kind\":");
-        CanonicalJson.writeString(kind, out);
-        out.append(",\"payload\":").append(payload.text());
-        out.append(",\"position\":").append(position);
-        out.append(",\"prev_hash\":\"").append(prevHash.toHex()).append('"');
-        out.append(",\"virtual_time\":").append(virtualTime).append('}');
+        at = putAscii(b, at, kind);
+        at = put(b, at, PAYLOAD);
+        at = put(b, at, payloadBytes);
+        at = put(b, at, POSITION);
+        if (positionDigitsAt >= 0) {
+            // The generated event id ends in the same digits.
+            System.arraycopy(b, positionDigitsAt, b, at, positionDigits);
+            at += positionDigits;
+        } else {
+            at = putDigits(b, at, position);
+        }
+        at = put(b, at, PREV_HASH);
+        at = putHex(b, at, prevHash, out.hashScratch);
+        at = put(b, at, VIRTUAL_TIME);
+        at = putDigits(b, at, virtualTime);
+        b[at++] = '}';
+        out.setLength(at);
+    }
+
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+    /** The two lowercase hex digits of each byte value as ASCII, the first in the high byte. */
+    private static final int[] HEX_PAIRS = new int[256];
+    /** Writes 8 bytes into a byte array, the most significant first. */
+    private static final VarHandle LONG_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    static {
+        for (int v = 0; v < 100; v++) {
+            DIGIT_PAIRS[2 * v] = (byte) ('0' + v / 10);
+            DIGIT_PAIRS[2 * v + 1] = (byte) ('0' + v % 10);
+        }
+        byte[] hex = ascii("0123456789abcdef");
+        for (int v = 0; v < 256; v++) {
+            HEX_PAIRS[v] = hex[v >> 4] << 8 | hex[v & 0xF];
+        }
+    }
+
+    private static int put(byte[] b, int at, byte[] bytes) {
+        System.arraycopy(bytes, 0, b, at, bytes.length);
+        return at + bytes.length;
+    }
+
+    /** Powers of ten from 10^0 to 10^18. */
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static {
+        long p = 1;
+        for (int i = 0; i < POWERS_OF_TEN.length; i++, p *= 10) {
+            POWERS_OF_TEN[i] = p;
+        }
+    }
+
+    /** Number of decimal digits of {@code value}, which is not negative: 1 for 0. */
+    static int decimalDigits(long value) {
+        // floor(log10) from the bit length (1233 / 4096 is just above log10(2)), at most one too
+        // low, which the comparison with the power of ten corrects.
+        int guess = ((64 - Long.numberOfLeadingZeros(value | 1)) * 1233) >>> 12;
+        return Math.max(1, guess + (guess < POWERS_OF_TEN.length && value >= POWERS_OF_TEN[guess] ? 1 : 0));
+    }
+
+    /** A non-negative integer in decimal, as canonical JSON writes it, two digits at a time. */
+    private static int putDigits(byte[] b, int at, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("negative: " + value);
+        }
+        int end = at + decimalDigits(value);
+        int i = end;
+        long v = value;
+        while (v > Integer.MAX_VALUE) {
+            long q = v / 100;
+            int pair = (int) (v - q * 100);
+            v = q;
+            b[--i] = DIGIT_PAIRS[2 * pair + 1];
+            b[--i] = DIGIT_PAIRS[2 * pair];
+        }
+        // Positions and virtual times mostly fit in an int, whose division is cheaper.
+        int w = (int) v;
+        while (w >= 100) {
+            int q = w / 100;
+            int pair = w - q * 100;
+            w = q;
+            b[--i] = DIGIT_PAIRS[2 * pair + 1];
+            b[--i] = DIGIT_PAIRS[2 * pair];
+        }
+        if (w >= 10) {
+            b[--i] = DIGIT_PAIRS[2 * w + 1];
+            b[--i] = DIGIT_PAIRS[2 * w];
+        } else {
+            b[--i] = (byte) ('0' + w);
+        }
+        return end;
+    }
+
+    /** 64 lowercase hex digits: two per table lookup, eight per store. */
+    private static int putHex(byte[] b, int at, Hash hash, byte[] scratch) {
+        hash.copyTo(scratch, 0);
+        for (int i = 0; i < Hash.LENGTH_BYTES; i += 4) {
+            long eight = (long) HEX_PAIRS[scratch[i] & 0xFF] << 48 | (long) HEX_PAIRS[scratch[i + 1] & 0xFF] << 32
+                    | (long) HEX_PAIRS[scratch[i + 2] & 0xFF] << 16 | HEX_PAIRS[scratch[i + 3] & 0xFF];
+            LONG_BIG_ENDIAN.set(b, at, eight);
+            at += 8;
+        }
+        return at;
+    }
+
+    /**
+     * The characters of a string known to need neither escapes nor UTF-8 encoding: the kinds and
+     * event ids that pass {@link EventDraft}'s rules hold only ASCII letters, digits and
+     * {@code ._:-}.
+     */
+    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) keeps the low byte of each char: exact for ASCII
+    private static int putAscii(byte[] b, int at, String s) {
+        s.getBytes(0, s.length(), b, at);
+        return at + s.length();
+    }
+
+    /**
+     * The characters of {@code s} as inside a JSON string, in UTF-8 with RFC 8785's escapes, byte
+     * for byte what {@link CanonicalJson#writeString} writes as text, without the quotes. A string
+     * of printable ASCII other than the quote and the backslash (most capability ids) is copied
+     * at once; from the first other character on, {@link #putStringRest} encodes a character at
+     * a time.
+     *
+     * @throws InvalidPayloadException if {@code s} holds an unpaired surrogate
+     */
+    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) keeps the low byte of each char: exact for ASCII
+    private static int putStringContent(byte[] b, int at, String s) {
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+                s.getBytes(0, i, b, at);
+                return putStringRest(b, at + i, s, i);
+            }
+        }
+        return putAscii(b, at, s);
+    }
+
+    private static final byte[] HEX_DIGITS = ascii("0123456789abcdef");
+
+    private static int putStringRest(byte[] b, int at, String s, int from) {
+        int len = s.length();
+        for (int i = from; i < len; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x80) {
+                if (c == '"' || c == '\\') {
+                    b[at++] = '\\';
+                }
+                b[at++] = (byte) c;
+            } else if (c < 0x20) {
+                b[at++] = '\\';
+                switch (c) {
+                    case '\b' -> b[at++] = 'b';
+                    case '\f' -> b[at++] = 'f';
+                    case '\n' -> b[at++] = 'n';
+                    case '\r' -> b[at++] = 'r';
+                    case '\t' -> b[at++] = 't';
+                    default -> {
+                        b[at++] = 'u';
+                        b[at++] = '0';
+                        b[at++] = '0';
+                        b[at++] = HEX_DIGITS[c >> 4];
+                        b[at++] = HEX_DIGITS[c & 0xF];
+                    }
+                }
+            } else if (c < 0x800) {
+                b[at++] = (byte) (0xC0 | (c >> 6));
+                b[at++] = (byte) (0x80 | (c & 0x3F));
+            } else if (!Character.isSurrogate(c)) {
+                b[at++] = (byte) (0xE0 | (c >> 12));
+                b[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[at++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b[at++] = (byte) (0xF0 | (cp >> 18));
+                b[at++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                b[at++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                b[at++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                throw new InvalidPayloadException(InvalidPayloadException.Reason.LONE_SURROGATE,
+                        String.format("string has an unpaired surrogate U+%04X at index %d; it has no UTF-8 form", (int) c, i));
+            }
+        }
+        return at;
+    }
+
+    /**
+     * A growable byte buffer the canonical form is written into, reused from append to append by
+     * a ledger's writer so that sealing allocates no intermediate text. Not thread-safe.
+     */
+    static final class CanonicalBuffer {
+        private byte[] bytes;
+        private int length;
+        final byte[] hashScratch = new byte[Hash.LENGTH_BYTES];
+        /**
+         * The last capability id written that needed no escape and held only ASCII: the same
+         * string (the same object: strings are immutable) is copied without looking at it again.
+         */
+        String plainCapabilityId;
+
+        /** A buffer of {@code capacity} bytes; 0 lets the first write allocate just what it needs. */
+        CanonicalBuffer(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        /** The backing array; bytes {@code [0, length())} are written. */
+        byte[] bytes() {
+            return bytes;
+        }
+
+        int length() {
+            return length;
+        }
+
+        int capacity() {
+            return bytes.length;
+        }
+
+        /** Sets the write position: 0 to start over, or past a prefix the caller fills in. */
+        void setLength(int newLength) {
+            reserve(newLength - length);
+            length = newLength;
+        }
+
+        /** Makes room for {@code more} bytes after the written ones; the backing array, which may be new. */
+        byte[] reserve(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, length + more));
+            }
+            return bytes;
+        }
+
+        byte[] toArray() {
+            return Arrays.copyOf(bytes, length);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.os2.ledger;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -56,8 +57,8 @@ public final class InMemoryLedger extends RecordLedger {
     }
 
     @Override
-    synchronized void storeRecord(long position, byte[] record) {
-        records.add(record);
+    synchronized void storeRecord(long position, byte[] buffer, int offset, int length) {
+        records.add(Arrays.copyOfRange(buffer, offset, offset + length));
     }
 
     @Override

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
+import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -15,6 +18,11 @@ import java.util.Arrays;
  *   bytes 1-32  the entry's hash
  *   bytes 33-   the envelope's canonical bytes (see {@link EventEnvelope})</pre>
  * Decoding is strict: the canonical bytes must parse and re-encode to exactly themselves.
+ *
+ * <p>Besides encoding and decoding, this class holds the two fast paths over records: sealing a
+ * draft straight into a reusable record buffer ({@link #sealInto}), and the chain check that
+ * verifies a record's position, link and hash on its stored bytes without decoding it
+ * ({@link ChainCheck}).
  */
 final class RecordCodec {
 
@@ -31,6 +39,69 @@ final class RecordCodec {
 
     static byte[] encode(EventEnvelope envelope) {
         return encode(envelope.hash(), envelope.canonicalBytes());
+    }
+
+    /**
+     * Where {@link #sealInto} leaves the record in its buffer: after the domain tag and the
+     * previous hash, less the record's header, which overwrites them once they are hashed.
+     */
+    static final int SEALED_RECORD_OFFSET = EventEnvelope.DOMAIN_TAG.length + Hash.LENGTH_BYTES - HEADER_BYTES;
+
+    /**
+     * Seals {@code draft} at {@code position} after {@code prevHash} in {@code buffer}, and
+     * returns the envelope. The buffer first gets what the hash covers, contiguously: the domain
+     * tag, the previous hash and the canonical bytes, so that one digest pass hashes them where
+     * they lie. Then the record header (version byte and hash) is written over the tag and the
+     * previous hash, just before the canonical bytes: the record is
+     * {@code buffer.bytes()[SEALED_RECORD_OFFSET, buffer.length())}, built without a copy. The
+     * draft was validated when it was made, and its kind and capability id are not scanned again
+     * (see {@link EventDraft#check}).
+     *
+     * @throws InvalidPayloadException if {@code position} is negative or beyond 2^53
+     */
+    static EventEnvelope sealInto(EventEnvelope.CanonicalBuffer buffer, MessageDigest sha, long position, Hash prevHash,
+            EventDraft draft) {
+        if (position < 0 || position > EventDraft.MAX_SAFE_INTEGER) {
+            throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD, "position out of range: " + position);
+        }
+        int tagBytes = EventEnvelope.DOMAIN_TAG.length;
+        buffer.setLength(0);
+        buffer.setLength(tagBytes + Hash.LENGTH_BYTES);
+        System.arraycopy(EventEnvelope.DOMAIN_TAG, 0, buffer.bytes(), 0, tagBytes);
+        prevHash.copyTo(buffer.bytes(), tagBytes);
+        EventEnvelope.writeCanonical(buffer, position, draft.eventId(), draft.kind(), draft.capabilityId(),
+                draft.virtualTime(), draft.payload(), prevHash, null);
+        byte[] b = buffer.bytes();
+        sha.update(b, 0, buffer.length());
+        digestInto(sha, b, SEALED_RECORD_OFFSET + 1);
+        b[SEALED_RECORD_OFFSET] = RECORD_VERSION;
+        Hash hash = Hash.wrap(Arrays.copyOfRange(b, SEALED_RECORD_OFFSET + 1, SEALED_RECORD_OFFSET + HEADER_BYTES));
+        return new EventEnvelope(EventEnvelope.FORMAT, position, draft.eventIdAt(position), draft.kind(), draft.capabilityId(),
+                draft.virtualTime(), draft.payload(), prevHash, hash);
+    }
+
+    /** Finishes {@code sha} into {@code target} at {@code offset} (32 bytes), allocating nothing. */
+    private static void digestInto(MessageDigest sha, byte[] target, int offset) {
+        try {
+            sha.digest(target, offset, Hash.LENGTH_BYTES);
+        } catch (DigestException e) {
+            // Only thrown for a target too small, which 32 bytes never is for SHA-256.
+            throw new IllegalStateException("SHA-256 refused a 32-byte output buffer", e);
+        }
+    }
+
+    /**
+     * True when the stored hash of {@code record}, a record that decoded, equals
+     * {@code SHA-256(tag ‖ prevHash ‖ its canonical bytes)}: the hash checked again on read.
+     * Thread-safe.
+     */
+    static boolean hashMatches(byte[] record, Hash prevHash) {
+        MessageDigest sha = EventEnvelope.DIGEST.get();
+        sha.update(EventEnvelope.DOMAIN_TAG);
+        prevHash.updateDigest(sha);
+        sha.update(record, HEADER_BYTES, record.length - HEADER_BYTES);
+        byte[] actual = sha.digest();
+        return Arrays.equals(record, 1, HEADER_BYTES, actual, 0, Hash.LENGTH_BYTES);
     }
 
     static byte[] encode(Hash hash, byte[] canonical) {
@@ -162,5 +233,173 @@ final class RecordCodec {
             throw new IllegalArgumentException(name + " is not an integer");
         }
         return value.longValue();
+    }
+
+    /**
+     * The chain check on stored bytes, the default verification: for each record in order, that
+     * it sits at the expected position, that its {@code prev_hash} is the hash of the record
+     * before, and that {@code SHA-256(tag ‖ prev_hash ‖ canonical bytes)} computed on the stored
+     * bytes equals its stored hash. It decodes nothing and allocates nothing per record: the
+     * position and {@code prev_hash} are read from the end of the canonical bytes, the
+     * {@code prev_hash} hex is compared with the previous hash digit by digit, and the digest goes
+     * into a reused array.
+     *
+     * <p><b>Reading from the end.</b> The canonical form of every envelope ends with
+     * <pre>  ,"position":N,"prev_hash":"&lt;64 hex&gt;","virtual_time":T}</pre>
+     * because RFC 8785 sorts the members and no member name sorts after these three, and their
+     * values are a digit string, 64 hex digits and a digit string. {@link #readSuffix} takes that
+     * suffix apart from the last byte backwards: the closing brace, the longest run of digits, a
+     * fixed literal, exactly 64 bytes between two quotes, a fixed literal, the longest run of
+     * digits, a fixed literal. Each step is fixed by the bytes it has already consumed, and none
+     * of them looks at a byte before the {@code ,"position":} literal. So for a record the ledger
+     * sealed, the values read are the entry's own position and {@code prev_hash}, whatever its
+     * payload holds (a payload whose text ends like the suffix still comes before the real one).
+     *
+     * <p><b>Why a record that passes is the record that was sealed.</b> A record passes only if
+     * its stored bytes hash, behind the previous record's hash, to its stored hash. A change to
+     * any stored byte &mdash; payload, suffix, header or hash &mdash; that was not re-sealed
+     * (the hash recomputed over the changed bytes) therefore fails at that record, whatever the
+     * suffix reads as: to pass, the changed bytes would have to collide with the stored hash
+     * under SHA-256. That is the same first bad record the deep check names, since both accept
+     * exactly the unchanged records before it. A record that fails is handed to the deep check,
+     * which names the problem (so the reasons are the deep check's too).
+     *
+     * <p><b>What only the deep check adds.</b> Someone who rewrites a record and its hash (and
+     * every later one) makes a chain that passes either check; only a trusted head (the sealed
+     * head, a signed checkpoint) exposes that. Such a forged record may also be something the
+     * ledger never writes &mdash; bytes that are not canonical, or not an envelope at all, but
+     * end in a well-formed suffix. The chain check accepts it (its hash is right); the deep check
+     * ({@link Ledger.VerifyMode#DEEP}) decodes every record and refuses it as unreadable.
+     *
+     * <p>Not thread-safe: one per verification.
+     */
+    static final class ChainCheck {
+        private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+        /** The most digits a position or virtual time has: 2^53 has 16. */
+        private static final int MAX_DIGITS = 16;
+
+        private final MessageDigest sha = Hash.newSha256();
+        private final byte[] prev = new byte[Hash.LENGTH_BYTES];
+        private final byte[] digest = new byte[Hash.LENGTH_BYTES];
+        /** Set by {@link #readSuffix}: the position read, and where the prev_hash hex starts. */
+        private long suffixPosition;
+        private int suffixPrevHexAt;
+
+        /** A check whose first record must link to {@code start}. */
+        ChainCheck(Hash start) {
+            start.copyTo(prev, 0);
+        }
+
+        /**
+         * True when {@code record} is at {@code position}, links to the current previous hash and
+         * matches its stored hash; its hash then becomes the previous hash. False, changing
+         * nothing, for anything else (the caller asks the deep check why).
+         */
+        boolean accept(byte[] record, long position) {
+            if (record == null || record.length < HEADER_BYTES + 2 || record[0] != RECORD_VERSION) {
+                return false;
+            }
+            if (!readSuffix(record) || suffixPosition != position || !prevHexMatches(record, suffixPrevHexAt)) {
+                return false;
+            }
+            sha.update(EventEnvelope.DOMAIN_TAG);
+            sha.update(prev);
+            sha.update(record, HEADER_BYTES, record.length - HEADER_BYTES);
+            digestInto(sha, digest, 0);
+            if (!Arrays.equals(record, 1, HEADER_BYTES, digest, 0, Hash.LENGTH_BYTES)) {
+                return false;
+            }
+            System.arraycopy(record, 1, prev, 0, Hash.LENGTH_BYTES);
+            return true;
+        }
+
+        /** The position the last successful {@link #readSuffix} read. */
+        long suffixPosition() {
+            return suffixPosition;
+        }
+
+        /** Where the {@code prev_hash} hex the last successful {@link #readSuffix} found starts. */
+        int suffixPrevHexAt() {
+            return suffixPrevHexAt;
+        }
+
+        /** Makes {@code hash} the previous hash: after the deep check accepted a record. */
+        void advance(Hash hash) {
+            hash.copyTo(prev, 0);
+        }
+
+        /** The previous hash: that of the last record accepted, or the start. */
+        Hash prev() {
+            return Hash.of(prev);
+        }
+
+        /**
+         * Reads the fixed suffix {@code ,"position":N,"prev_hash":"H","virtual_time":T}} from
+         * the end of the record's canonical bytes; false if the record does not end that way.
+         */
+        boolean readSuffix(byte[] r) {
+            int floor = HEADER_BYTES;
+            int i = r.length - 1;
+            if (r[i] != '}') {
+                return false;
+            }
+            i = skipDigits(r, i - 1, floor);
+            if (i < 0 || !literalEndsAt(r, i, EventEnvelope.VIRTUAL_TIME, floor)) {
+                return false;
+            }
+            // VIRTUAL_TIME starts with the quote that closes the hex.
+            int hexEnd = i - EventEnvelope.VIRTUAL_TIME.length; // last hex digit
+            int hexAt = hexEnd - 2 * Hash.LENGTH_BYTES + 1;
+            i = hexAt - 1;
+            if (hexAt < floor || !literalEndsAt(r, i, EventEnvelope.PREV_HASH, floor)) {
+                return false;
+            }
+            i -= EventEnvelope.PREV_HASH.length;
+            int digitsEnd = i;
+            i = skipDigits(r, i, floor);
+            if (i < 0 || !literalEndsAt(r, i, EventEnvelope.POSITION, floor)) {
+                return false;
+            }
+            int digitsAt = i + 1;
+            if (r[digitsAt] == '0' && digitsEnd > digitsAt) {
+                return false; // a leading zero: not canonical
+            }
+            long position = 0;
+            for (int d = digitsAt; d <= digitsEnd; d++) {
+                position = position * 10 + (r[d] - '0');
+            }
+            suffixPosition = position;
+            suffixPrevHexAt = hexAt;
+            return true;
+        }
+
+        /**
+         * Steps back over 1 to {@value #MAX_DIGITS} ASCII digits ending at {@code i}; the index
+         * before them, or -1 if there are none or too many.
+         */
+        private static int skipDigits(byte[] r, int i, int floor) {
+            int end = i;
+            while (i >= floor && r[i] >= '0' && r[i] <= '9') {
+                i--;
+            }
+            int n = end - i;
+            return n < 1 || n > MAX_DIGITS ? -1 : i;
+        }
+
+        private static boolean literalEndsAt(byte[] r, int end, byte[] literal, int floor) {
+            int start = end - literal.length + 1;
+            return start >= floor && Arrays.equals(r, start, end + 1, literal, 0, literal.length);
+        }
+
+        /** Whether the 64 bytes at {@code at} are the lowercase hex of the previous hash. */
+        private boolean prevHexMatches(byte[] r, int at) {
+            for (int i = 0; i < Hash.LENGTH_BYTES; i++) {
+                int b = prev[i] & 0xFF;
+                if (r[at + 2 * i] != HEX_DIGITS[b >>> 4] || r[at + 2 * i + 1] != HEX_DIGITS[b & 0xF]) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 }

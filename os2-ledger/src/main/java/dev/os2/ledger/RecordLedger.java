@@ -1,6 +1,8 @@
 package dev.os2.ledger;
 
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -21,10 +23,18 @@ abstract class RecordLedger implements Ledger {
     /** Default largest canonical payload, in bytes: 1 MiB. */
     static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
 
+    /** Largest record buffer kept between appends; a larger one (a big payload) is let go. */
+    private static final int SEAL_BUFFER_KEPT_BYTES = 64 << 10;
+
     private final int maxPayloadBytes;
     private final List<Sub> subscriptions = new ArrayList<>();
+    /** Where appends seal their record; reused under this ledger's lock. */
+    private EventEnvelope.CanonicalBuffer sealBuffer = new EventEnvelope.CanonicalBuffer(512);
+    private final MessageDigest sealDigest = Hash.newSha256();
     private long size;
     private EventEnvelope head;
+    /** Why the head cannot be reported (the last stored record is damaged), or null. */
+    private String damagedHead;
     private String unwritableReason;
     private LedgerException.Category unwritableCategory = LedgerException.Category.CORRUPT;
     private boolean closed;
@@ -39,10 +49,12 @@ abstract class RecordLedger implements Ledger {
     // --- what a store provides --------------------------------------------------------------------
 
     /**
-     * Stores a record; throws {@link LedgerException} if it cannot, and then nothing is stored.
-     * Called with this ledger's lock held.
+     * Stores the record in {@code buffer[offset, offset + length)}; throws {@link LedgerException}
+     * if it cannot, and then nothing is stored. The array is the ledger's reusable seal buffer:
+     * the store copies what it keeps and must not hold on to the array after returning. Called
+     * with this ledger's lock held.
      */
-    abstract void storeRecord(long position, byte[] record);
+    abstract void storeRecord(long position, byte[] buffer, int offset, int length);
 
     /**
      * Makes the record just stored as durable as the store promises before the append is
@@ -128,6 +140,7 @@ abstract class RecordLedger implements Ledger {
         long count = storedRecordCount();
         size = count;
         head = null;
+        damagedHead = null;
         unwritableReason = null;
         unwritableCategory = LedgerException.Category.CORRUPT;
         if (count > 0) {
@@ -137,6 +150,7 @@ abstract class RecordLedger implements Ledger {
             } else {
                 unwritableReason = "the last stored entry (position " + (count - 1) + ") is damaged; "
                         + "run ledger-verify to find the first bad position";
+                damagedHead = unwritableReason;
                 return;
             }
         }
@@ -167,7 +181,7 @@ abstract class RecordLedger implements Ledger {
             return null;
         }
         if (RecordCodec.decode(record) instanceof RecordCodec.Ok ok && ok.envelope().position() == index
-                && ok.envelope().recomputeHash().equals(ok.envelope().hash())) {
+                && RecordCodec.hashMatches(record, ok.envelope().prevHash())) {
             return ok.envelope();
         }
         return null;
@@ -204,15 +218,18 @@ abstract class RecordLedger implements Ledger {
         if (unwritableReason != null) {
             throw new LedgerException(unwritableCategory, "cannot append: " + unwritableReason);
         }
-        // EventEnvelope.seal, with the canonical bytes kept for the record instead of built twice.
-        Hash prevHash = headHash();
-        String eventId = draft.eventIdAt(size);
-        byte[] canonical = EventEnvelope.canonicalBytes(size, eventId, draft.kind(), draft.capabilityId(),
-                draft.virtualTime(), draft.payload(), prevHash);
-        Hash hash = EventEnvelope.computeHash(prevHash, canonical);
-        EventEnvelope envelope = new EventEnvelope(EventEnvelope.FORMAT, size, eventId, draft.kind(), draft.capabilityId(),
-                draft.virtualTime(), draft.payload(), prevHash, hash);
-        storeRecord(size, RecordCodec.encode(hash, canonical));
+        // The draft was validated when it was made; sealing writes the record straight into the
+        // reused buffer and hashes it where it lies.
+        Hash prevHash = head == null ? Hash.GENESIS : head.hash();
+        EventEnvelope envelope = RecordCodec.sealInto(sealBuffer, sealDigest, size, prevHash, draft);
+        try {
+            storeRecord(size, sealBuffer.bytes(), RecordCodec.SEALED_RECORD_OFFSET,
+                    sealBuffer.length() - RecordCodec.SEALED_RECORD_OFFSET);
+        } finally {
+            if (sealBuffer.capacity() > SEAL_BUFFER_KEPT_BYTES) {
+                sealBuffer = new EventEnvelope.CanonicalBuffer(512);
+            }
+        }
         size++;
         head = envelope;
         try {
@@ -235,12 +252,21 @@ abstract class RecordLedger implements Ledger {
 
     @Override
     public final synchronized Optional<EventEnvelope> head() {
+        ensureHeadKnown();
         return Optional.ofNullable(head);
     }
 
     @Override
     public final synchronized Hash headHash() {
+        ensureHeadKnown();
         return head == null ? Hash.GENESIS : head.hash();
+    }
+
+    /** A ledger whose last record is damaged has no head it can vouch for: say so rather than guess. */
+    private void ensureHeadKnown() {
+        if (damagedHead != null) {
+            throw new LedgerException(LedgerException.Category.CORRUPT, "the ledger has no trustworthy head: " + damagedHead);
+        }
     }
 
     @Override
@@ -259,11 +285,18 @@ abstract class RecordLedger implements Ledger {
     private static EventEnvelope decodeAt(long position, byte[] record) {
         RecordCodec.Decoded decoded = RecordCodec.decode(record);
         if (decoded instanceof RecordCodec.Ok ok) {
-            if (ok.envelope().position() != position) {
+            EventEnvelope e = ok.envelope();
+            if (e.position() != position) {
                 throw new LedgerException(LedgerException.Category.CORRUPT, "the entry stored at position " + position
-                        + " says it is at position " + ok.envelope().position() + "; run ledger-verify");
+                        + " says it is at position " + e.position() + "; run ledger-verify");
             }
-            return ok.envelope();
+            // The pair check: the hash was computed on append and is checked again on every read,
+            // so a changed entry is never handed out as if it were the recorded one.
+            if (!RecordCodec.hashMatches(record, e.prevHash())) {
+                throw new LedgerException(LedgerException.Category.CORRUPT, "the entry at position " + position
+                        + " does not match its stored hash " + e.hash().toHex() + ": it was changed; run ledger-verify");
+            }
+            return e;
         }
         RecordCodec.Bad bad = (RecordCodec.Bad) decoded;
         throw new LedgerException(LedgerException.Category.CORRUPT,
@@ -305,16 +338,26 @@ abstract class RecordLedger implements Ledger {
     @Override
     public final Stream<EventEnvelope> entriesSince(Hash hash) {
         Objects.requireNonNull(hash, "hash");
+        if (hash.equals(Hash.GENESIS)) {
+            // GENESIS is the prev_hash of entry 0: "since genesis" is the whole ledger.
+            return entries(0);
+        }
+        // Compare the stored hashes without decoding; the entry found is then read, and so checked.
+        byte[] wanted = hash.toBytes();
+        long limit = size();
         long found = -1;
-        try (Stream<EventEnvelope> all = entries(0)) {
-            Iterator<EventEnvelope> it = all.iterator();
-            while (it.hasNext()) {
-                EventEnvelope e = it.next();
-                if (e.hash().equals(hash)) {
-                    found = e.position();
+        try (CloseableIterator<byte[]> raw = records(0)) {
+            for (long index = 0; index < limit && raw.hasNext(); index++) {
+                byte[] record = raw.next();
+                if (record != null && record.length >= RecordCodec.HEADER_BYTES
+                        && Arrays.equals(record, 1, RecordCodec.HEADER_BYTES, wanted, 0, Hash.LENGTH_BYTES)) {
+                    found = index;
                     break;
                 }
             }
+        }
+        if (found >= 0) {
+            read(found);
         }
         if (found < 0) {
             throw new NoSuchElementException("no entry in this ledger has hash " + hash.toHex());
@@ -342,24 +385,49 @@ abstract class RecordLedger implements Ledger {
         return sub;
     }
 
+    /**
+     * Hands {@code envelope} to every subscription. A listener that throws a RuntimeException
+     * loses its subscription (see {@link Subscription#failure()}); one that throws an Error loses
+     * it too, and the Error is rethrown once every other subscription has the entry, so that an
+     * OutOfMemoryError or a failed assertion is never swallowed and no other subscriber misses
+     * the entry.
+     */
     private void deliver(EventEnvelope envelope) {
         if (subscriptions.isEmpty()) {
             return;
         }
+        Error error = null;
         for (Sub sub : List.copyOf(subscriptions)) {
-            sub.deliver(envelope);
+            try {
+                sub.deliver(envelope);
+            } catch (Error e) {
+                if (error == null) {
+                    error = e;
+                } else if (error != e) {
+                    error.addSuppressed(e);
+                }
+            }
         }
         subscriptions.removeIf(s -> !s.active());
+        if (error != null) {
+            throw error;
+        }
     }
 
     @Override
     public final VerifyResult verify() {
+        return verify(VerifyMode.CHAIN);
+    }
+
+    @Override
+    public final VerifyResult verify(VerifyMode mode) {
+        Objects.requireNonNull(mode, "mode");
         long stored;
         synchronized (this) {
             ensureOpen();
             stored = storedRecordCount();
         }
-        VerifyResult result = verifyRecords(0, stored);
+        VerifyResult result = verifyRecords(0, stored, mode);
         if (!(result instanceof VerifyResult.Intact intact)) {
             return result;
         }
@@ -399,6 +467,12 @@ abstract class RecordLedger implements Ledger {
 
     @Override
     public final VerifyResult verify(long fromPosition, long toPositionExclusive) {
+        return verify(fromPosition, toPositionExclusive, VerifyMode.CHAIN);
+    }
+
+    @Override
+    public final VerifyResult verify(long fromPosition, long toPositionExclusive, VerifyMode mode) {
+        Objects.requireNonNull(mode, "mode");
         long stored;
         synchronized (this) {
             ensureOpen();
@@ -408,10 +482,10 @@ abstract class RecordLedger implements Ledger {
             throw new IllegalArgumentException("bad range [" + fromPosition + ", " + toPositionExclusive
                     + ") for a ledger of " + stored + " stored entries");
         }
-        return verifyRecords(fromPosition, Math.min(toPositionExclusive, stored));
+        return verifyRecords(fromPosition, Math.min(toPositionExclusive, stored), mode);
     }
 
-    private VerifyResult verifyRecords(long from, long to) {
+    private VerifyResult verifyRecords(long from, long to, VerifyMode mode) {
         Hash prev = Hash.GENESIS;
         if (from > 0) {
             byte[] beforeRecord;
@@ -431,7 +505,7 @@ abstract class RecordLedger implements Ledger {
             }
             prev = ok.envelope().hash();
         }
-        ChainChecker checker = new ChainChecker(from, prev);
+        ChainChecker checker = new ChainChecker(from, prev, mode);
         try (CloseableIterator<byte[]> it = records(from)) {
             for (long index = from; index < to; index++) {
                 byte[] record;
@@ -451,22 +525,63 @@ abstract class RecordLedger implements Ledger {
                 }
             }
         }
-        return new VerifyResult.Intact(from, to - from, checker.prev);
+        return new VerifyResult.Intact(from, to - from, checker.prev());
     }
 
-    /** Checks records one by one against the expected position and previous hash. */
+    /**
+     * Checks records one by one against the expected position and previous hash. In
+     * {@link VerifyMode#CHAIN} mode a record is first given to the allocation-free
+     * {@link RecordCodec.ChainCheck} on its stored bytes; a record that passes is good (that
+     * class says why this is sound). A record that does not pass, and every record in
+     * {@link VerifyMode#DEEP} mode, is decoded in full and checked field by field, which names
+     * the problem. So both modes stop at the same first bad record of a ledger whose damage was
+     * not re-sealed, with the same problem; only the deep mode refuses a record whose hash is
+     * right but whose bytes are not a canonical envelope.
+     */
     static final class ChainChecker {
+        private final boolean deep;
+        private final RecordCodec.ChainCheck chain;
         private long expected;
         private Hash prev;
         private long good;
 
-        ChainChecker(long expected, Hash prev) {
+        ChainChecker(long expected, Hash prev, VerifyMode mode) {
             this.expected = expected;
             this.prev = prev;
+            this.deep = switch (mode) {
+                case CHAIN -> false;
+                case DEEP -> true;
+            };
+            this.chain = deep ? null : new RecordCodec.ChainCheck(prev);
+        }
+
+        /** The hash of the last good record, or the start. */
+        Hash prev() {
+            if (!deep && prev == null) {
+                prev = chain.prev();
+            }
+            return prev;
         }
 
         /** Null when the record at {@code index} is good; the failure otherwise. */
         VerifyResult.Broken check(long index, byte[] record) {
+            if (!deep && chain.accept(record, expected)) {
+                prev = null; // now held by the chain check; made into a Hash only when asked
+                expected++;
+                good++;
+                return null;
+            }
+            VerifyResult.Broken broken = checkDecoded(index, record);
+            if (broken == null && !deep) {
+                // The full check found nothing the fast one did: trust the full check, which
+                // decides, and carry its hash over.
+                chain.advance(prev);
+            }
+            return broken;
+        }
+
+        private VerifyResult.Broken checkDecoded(long index, byte[] record) {
+            Hash previous = prev();
             RecordCodec.Decoded decoded = RecordCodec.decode(record);
             if (decoded instanceof RecordCodec.Bad bad) {
                 return new VerifyResult.Broken(index, bad.problem(), bad.detail(), good);
@@ -480,9 +595,9 @@ abstract class RecordLedger implements Ledger {
                 return new VerifyResult.Broken(index, VerifyResult.Problem.DUPLICATE,
                         "expected position " + expected + " but found " + e.position() + " again", good);
             }
-            if (!e.prevHash().equals(prev)) {
+            if (!e.prevHash().equals(previous)) {
                 return new VerifyResult.Broken(index, VerifyResult.Problem.BROKEN_LINK,
-                        "prev_hash is " + e.prevHash().toHex() + " but the previous entry's hash is " + prev.toHex(), good);
+                        "prev_hash is " + e.prevHash().toHex() + " but the previous entry's hash is " + previous.toHex(), good);
             }
             Hash actual = e.recomputeHash();
             if (!actual.equals(e.hash())) {
@@ -536,9 +651,14 @@ abstract class RecordLedger implements Ledger {
             }
             try {
                 listener.onEvent(envelope);
-            } catch (RuntimeException | Error e) {
+            } catch (RuntimeException e) {
                 failure = e;
                 active = false;
+            } catch (Error e) {
+                // Ended like any failed subscription, but not swallowed: the caller rethrows it.
+                failure = e;
+                active = false;
+                throw e;
             }
         }
 

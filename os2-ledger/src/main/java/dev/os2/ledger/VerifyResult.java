@@ -1,8 +1,8 @@
 package dev.os2.ledger;
 
 /**
- * The outcome of {@link Ledger#verify()}: the chain is intact, or it is broken at a named
- * position for a named reason.
+ * The outcome of {@link Ledger#verify()} and its ranged and deep forms: the checked chain is
+ * intact, or it is broken at a named position for a named reason. Values; equal results are equal.
  */
 public sealed interface VerifyResult {
 
@@ -15,11 +15,15 @@ public sealed interface VerifyResult {
     }
 
     /**
-     * Every checked entry decoded, sat at its position, linked to its predecessor and matched its hash.
+     * Every checked entry sat at its position, linked to its predecessor and matched its hash
+     * (and, in {@link Ledger.VerifyMode#DEEP} mode, decoded to a canonical envelope).
      *
      * @param fromPosition first position checked
      * @param verifiedEntries number of entries checked
-     * @param head hash of the last entry checked, or {@link Hash#GENESIS} when none
+     * @param head the hash the checked chain ends at, which the next entry's {@code prev_hash}
+     *     must equal: the hash of the last entry checked; when no entry was checked, the hash the
+     *     check started from &mdash; {@link Hash#GENESIS} from position 0, and for an empty range
+     *     {@code [n, n)} the stored hash of the entry at {@code n - 1}
      */
     record Intact(long fromPosition, long verifiedEntries, Hash head) implements VerifyResult {
     }

@@ -28,10 +28,12 @@
  * they are appended.
  *
  * <p><b>Verification.</b> {@link dev.os2.ledger.Ledger#verify()} reads every stored record in
- * order and checks that it decodes to canonical bytes, sits at the expected position, links to the
+ * order and checks, on the stored bytes, that it sits at the expected position, links to the
  * previous hash and hashes to its stored hash; it stops at the first bad record and names its
- * position and the {@link dev.os2.ledger.VerifyResult.Problem}. A ranged verify trusts the stored
- * hash of the entry before its range.
+ * position and the {@link dev.os2.ledger.VerifyResult.Problem}. The deep mode
+ * ({@link dev.os2.ledger.Ledger.VerifyMode#DEEP}) also decodes every record and requires its exact
+ * canonical form. A ranged verify trusts the stored hash of the entry before its range. Reads
+ * check an entry's hash again.
  *
  * <p><b>Bad input.</b> Payloads that cannot be canonical (NaN, infinities, unpaired surrogates,
  * duplicate keys, numbers outside IEEE-754 double, integers a double cannot hold, nesting beyond

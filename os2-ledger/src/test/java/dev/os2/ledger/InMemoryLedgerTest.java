@@ -138,8 +138,8 @@ class InMemoryLedgerTest {
             assertEquals(everything.subList(11, 20), all(ledger.entriesSince(everything.get(10).hash())));
             assertEquals(List.of(), all(ledger.entriesSince(ledger.headHash())));
             assertThrows(NoSuchElementException.class, () -> ledger.entriesSince(Hash.sha256(new byte[] {42})));
-            // No entry has the genesis hash: it is the prev_hash of the first, not an entry's own.
-            assertThrows(NoSuchElementException.class, () -> ledger.entriesSince(Hash.GENESIS));
+            // The genesis hash is the prev_hash of the first entry: "since genesis" is everything.
+            assertEquals(everything, all(ledger.entriesSince(Hash.GENESIS)));
             assertThrows(NullPointerException.class, () -> ledger.entriesSince(null));
         }
     }

@@ -25,19 +25,21 @@ import org.junit.jupiter.api.Test;
  * loaded with {@link InMemoryLedger#ofRecords} and verified; verification must report it broken
  * at exactly the first bad position, which the test derives from the mutation alone.
  *
- * <p>Verifying 3,000 entries from genesis 10,000 times would take minutes, so in the normal run a
- * mutation is verified from genesis when it lands in the first {@value #WINDOW} entries or on every
- * {@value #FULL_EVERY}th mutation, and otherwise with a ranged verify that starts a random distance
- * (up to {@value #WINDOW}) before the first bad position and runs to the end. With
- * {@code -Dos2.stress=true} every mutation is verified from genesis. A failure prints the master
- * seed, the mutation number and what the mutation did; {@code -Dos2.tamper.seed=N} reruns a seed.
+ * <p>Every mutation is verified from genesis with the default {@link Ledger#verify()}, the chain
+ * check on the stored bytes. Every {@value #RANGED_EVERY}th is also verified with a ranged verify
+ * that starts a random distance (up to {@value #WINDOW}) before the first bad position, and every
+ * {@value #DEEP_EVERY}th also from genesis in {@link Ledger.VerifyMode#DEEP} mode, which must give
+ * exactly the same result (with {@code -Dos2.stress=true}, every mutation is verified both ways).
+ * A failure prints the master seed, the mutation number and what the mutation did;
+ * {@code -Dos2.tamper.seed=N} reruns a seed.
  */
 class RecordTamperCorpusTest {
 
     private static final int ENTRIES = 3_000;
     private static final int MUTATIONS = 10_000;
     private static final int WINDOW = 16;
-    private static final int FULL_EVERY = 200;
+    private static final int RANGED_EVERY = 10;
+    private static final int DEEP_EVERY = 100;
     private static final boolean STRESS = Boolean.getBoolean("os2.stress");
     private static final long SEED = Long.getLong("os2.tamper.seed", 0x7A3BE5L);
 
@@ -99,36 +101,52 @@ class RecordTamperCorpusTest {
     void everyMutationIsFoundAtItsFirstBadPosition() {
         Map<Kind, Integer> counts = new EnumMap<>(Kind.class);
         Map<Problem, Integer> problems = new EnumMap<>(Problem.class);
-        int fullVerifies = 0;
+        int rangedVerifies = 0;
+        int deepVerifies = 0;
         for (int m = 0; m < MUTATIONS; m++) {
             long mutationSeed = SEED * 0x9E3779B97F4A7C15L + m;
             SplittableRandom random = new SplittableRandom(mutationSeed);
             Mutation mutation = mutate(random);
             counts.merge(mutation.kind(), 1, Integer::sum);
-            boolean full = STRESS || mutation.firstBad() < WINDOW || m % FULL_EVERY == 0;
-            long from = full ? 0 : mutation.firstBad() - random.nextInt(WINDOW + 1);
-            fullVerifies += full ? 1 : 0;
+            boolean ranged = STRESS || m % RANGED_EVERY == 0;
+            boolean deep = STRESS || m % DEEP_EVERY == 0;
+            long from = Math.max(0, mutation.firstBad() - random.nextInt(WINDOW + 1));
             VerifyResult result;
             try (InMemoryLedger ledger = InMemoryLedger.ofRecords(mutation.records())) {
-                result = full ? ledger.verify() : ledger.verify(from, mutation.records().size());
+                result = ledger.verify();
+                assertBrokenAt(m, mutationSeed, mutation, 0, result);
+                if (ranged) {
+                    rangedVerifies++;
+                    assertBrokenAt(m, mutationSeed, mutation, from, ledger.verify(from, mutation.records().size()));
+                }
+                if (deep) {
+                    deepVerifies++;
+                    VerifyResult deepResult = ledger.verify(Ledger.VerifyMode.DEEP);
+                    if (!deepResult.equals(result)) {
+                        fail(failure(m, mutationSeed, mutation, 0) + ": the chain check says " + result + " but the deep check "
+                                + deepResult);
+                    }
+                }
             } catch (RuntimeException e) {
-                throw new AssertionError(failure(m, mutationSeed, mutation, from) + " threw " + e, e);
+                throw new AssertionError(failure(m, mutationSeed, mutation, 0) + " threw " + e, e);
             }
-            if (!(result instanceof VerifyResult.Broken broken)
-                    || broken.position() != mutation.firstBad()
-                    || broken.verifiedEntries() != mutation.firstBad() - from
-                    || !mutation.problems().contains(broken.problem())) {
-                fail(failure(m, mutationSeed, mutation, from) + ": expected broken at " + mutation.firstBad()
-                        + " with one of " + mutation.problems() + ", got " + result);
-                return;
-            }
-            problems.merge(broken.problem(), 1, Integer::sum);
+            problems.merge(((VerifyResult.Broken) result).problem(), 1, Integer::sum);
         }
         System.out.println("tamper corpus: seed " + SEED + ", " + MUTATIONS + " mutations " + counts + ", problems " + problems
-                + ", " + fullVerifies + " verified from genesis");
+                + ", all verified from genesis, " + rangedVerifies + " also ranged, " + deepVerifies + " also deep");
         for (Kind kind : Kind.values()) {
             assertTrue(counts.getOrDefault(kind, 0) >= MUTATIONS / Kind.values().length / 2,
                     "too few " + kind + " mutations ran: " + counts);
+        }
+    }
+
+    private static void assertBrokenAt(int m, long mutationSeed, Mutation mutation, long from, VerifyResult result) {
+        if (!(result instanceof VerifyResult.Broken broken)
+                || broken.position() != mutation.firstBad()
+                || broken.verifiedEntries() != mutation.firstBad() - from
+                || !mutation.problems().contains(broken.problem())) {
+            fail(failure(m, mutationSeed, mutation, from) + ": expected broken at " + mutation.firstBad()
+                    + " with one of " + mutation.problems() + ", got " + result);
         }
     }
 

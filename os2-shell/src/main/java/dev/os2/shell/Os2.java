@@ -50,6 +50,17 @@ import picocli.CommandLine.UnmatchedArgumentException;
             CapListCommand.class,
             CapShowCommand.class,
             SimulateCommand.class,
+            SnapshotCreateCommand.class,
+            SnapshotListCommand.class,
+            SnapshotShowCommand.class,
+            SnapshotDiffCommand.class,
+            SnapshotAuthCommand.class,
+            SnapshotVerifyCommand.class,
+            SnapshotReplayCommand.class,
+            SnapshotRestoreCommand.class,
+            SnapshotExportCommand.class,
+            SnapshotImportCommand.class,
+            KernelReadyFlagCommand.class,
         })
 public final class Os2 implements Callable<Integer> {
 

@@ -6,9 +6,11 @@
  * prints to the command line's own writers, so the same tree serves a one-shot run
  * ({@code ./os2 ledger-verify}), tests that drive it in-process, and the interactive shell that
  * will run the same commands line by line. A {@link dev.os2.shell.Workspace} owns the folder
- * where OS2 keeps its data. Errors reach the user as one line with what was wrong and what to
- * do; exit status 0 means ok, 1 that the command's check failed, 2 a usage, input or
- * environment error, and 3 a failure of OS2 itself.
+ * where OS2 keeps its data; {@link dev.os2.shell.WorkspaceKernel} is the one way a command gets
+ * the kernel whose ledger is in it (recovered for commands that change things, rebuilt by replay
+ * for those that only look, such as {@code cap-list}). Errors reach the user as one line with
+ * what was wrong and what to do; exit status 0 means ok, 1 that the command's check failed, 2 a
+ * usage, input or environment error, and 3 a failure of OS2 itself.
  *
  * <p>This package is a consumer of the deterministic core, not part of it: it may read the
  * environment and the terminal, which the kernel and ledger never do.
