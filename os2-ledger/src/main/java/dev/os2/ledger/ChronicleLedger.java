@@ -135,6 +135,8 @@ public final class ChronicleLedger extends RecordLedger {
     private ExcerptAppender appender;
     private FileChannel queueFile;
     private long unforcedEntries;
+    // Group commit's time bound reads the monotonic clock. This is storage scheduling, outside the
+    // deterministic core: it decides only when bytes are forced to the device, never what they are.
     private long lastForceNanos;
     private long bytesSinceSpaceCheck = SPACE_CHECK_INTERVAL_BYTES;
     private boolean spaceLow = true;
