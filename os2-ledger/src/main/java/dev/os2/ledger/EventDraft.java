@@ -30,15 +30,17 @@ public record EventDraft(String kind, String capabilityId, long virtualTime, Can
     }
 
     /**
-     * The last kind and the last capability id that passed {@link #check}, remembered by identity:
-     * kinds and capability ids are a few strings used over and over (constants, descriptors), and
-     * a draft's strings are checked again when the ledger seals it into an {@link EventEnvelope}.
-     * The same string object is not scanned twice in a row. Shared by all threads without
-     * synchronization on purpose: a thread may see an older value or null, which only costs a
-     * scan, and every value it can see was checked, and a string never changes.
+     * Kinds and capability ids that passed {@link #check}, remembered by identity in small
+     * direct-mapped tables (slot: the string's hash): kinds and capability ids are a few strings
+     * used over and over (constants, descriptors), and a draft's strings are checked again when a
+     * ledger seals the draft into an {@link EventEnvelope}, so the same string object is scanned
+     * once rather than at every event. Shared by all threads without synchronization on purpose:
+     * a thread may see an older entry or none, which only costs a scan; every entry it can see
+     * was checked, and a string never changes.
      */
-    private static String checkedKind;
-    private static String checkedCapabilityId;
+    private static final int CHECKED_SLOTS = 64;
+    private static final String[] CHECKED_KINDS = new String[CHECKED_SLOTS];
+    private static final String[] CHECKED_CAPABILITY_IDS = new String[CHECKED_SLOTS];
 
     /**
      * The field rules of a draft, shared with {@link EventEnvelope} so that an envelope holds
@@ -47,19 +49,19 @@ public record EventDraft(String kind, String capabilityId, long virtualTime, Can
      * @throws InvalidPayloadException if a field is null where it may not be, or malformed
      */
     static void check(String kind, String capabilityId, long virtualTime, CanonicalJson payload, String eventId) {
-        if (kind == null || kind != checkedKind) {
+        if (kind == null || CHECKED_KINDS[kind.hashCode() & (CHECKED_SLOTS - 1)] != kind) {
             if (kind == null || !validKind(kind)) {
                 throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD,
                         "event kind must match [a-z][a-z0-9_.]{0,63}, got " + quote(kind));
             }
-            checkedKind = kind;
+            CHECKED_KINDS[kind.hashCode() & (CHECKED_SLOTS - 1)] = kind;
         }
-        if (capabilityId != null && capabilityId != checkedCapabilityId) {
+        if (capabilityId != null && CHECKED_CAPABILITY_IDS[capabilityId.hashCode() & (CHECKED_SLOTS - 1)] != capabilityId) {
             if (!validCapabilityId(capabilityId)) {
                 throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD,
                         "capability id must be 1 to 128 printable characters, got " + quote(capabilityId));
             }
-            checkedCapabilityId = capabilityId;
+            CHECKED_CAPABILITY_IDS[capabilityId.hashCode() & (CHECKED_SLOTS - 1)] = capabilityId;
         }
         if (virtualTime < 0 || virtualTime > MAX_SAFE_INTEGER) {
             throw new InvalidPayloadException(InvalidPayloadException.Reason.INVALID_FIELD,

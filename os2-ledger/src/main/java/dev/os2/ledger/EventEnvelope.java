@@ -129,7 +129,7 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     static final byte[] POSITION = ascii(",\"position\":");
     static final byte[] PREV_HASH = ascii(",\"prev_hash\":\"");
     static final byte[] VIRTUAL_TIME = ascii("\",\"virtual_time\":");
-    /** More than all the constant parts, the three hashes' hex and the numbers' digits together. */
+    /** More than all the constant parts, the two hashes' hex and the numbers' digits together. */
     private static final int FIXED_BYTES_MAX = 512;
 
     private static byte[] ascii(String s) {

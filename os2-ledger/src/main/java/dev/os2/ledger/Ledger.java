@@ -113,7 +113,7 @@ public interface Ledger extends AutoCloseable {
          * The default: the chain checked on the stored bytes, without decoding them. Each entry
          * must sit at its position, carry the previous entry's hash as its {@code prev_hash}, and
          * hash to its stored hash; position and {@code prev_hash} are read from the fixed end of
-         * the canonical bytes. As fast as hashing the entries. An entry that fails is decoded to
+         * the canonical bytes. About as fast as hashing the entries. An entry that fails is decoded to
          * name the problem.
          */
         CHAIN,
@@ -121,7 +121,8 @@ public interface Ledger extends AutoCloseable {
          * Everything {@link #CHAIN} checks, and that every entry decodes to a valid envelope in
          * exact canonical form. It also refuses an entry whose hash is right but whose bytes the
          * ledger would never write (forged, with its hash recomputed, or written by faulty
-         * code); about 15 times slower. Use it to audit a ledger of unknown origin.
+         * code). Several times slower, since it parses every entry. Use it to audit a ledger of
+         * unknown origin.
          */
         DEEP
     }

@@ -344,7 +344,11 @@ abstract class RecordLedger implements Ledger {
         }
         // Compare the stored hashes without decoding; the entry found is then read, and so checked.
         byte[] wanted = hash.toBytes();
-        long limit = size();
+        long limit;
+        synchronized (this) {
+            ensureOpen();
+            limit = size;
+        }
         long found = -1;
         try (CloseableIterator<byte[]> raw = records(0)) {
             for (long index = 0; index < limit && raw.hasNext(); index++) {
@@ -356,12 +360,10 @@ abstract class RecordLedger implements Ledger {
                 }
             }
         }
-        if (found >= 0) {
-            read(found);
-        }
         if (found < 0) {
             throw new NoSuchElementException("no entry in this ledger has hash " + hash.toHex());
         }
+        read(found); // the entry named must itself be intact
         return entries(found + 1);
     }
 
