@@ -18,9 +18,13 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
     import sys
     import builtins
     import posix
-    import time
-    import io
+    import _io as io
     import _random
+
+    # Code under these file names is the standard library's or the sandbox's, not the script's.
+    prefix = sys.prefix + '/' if sys.prefix else '\0'
+    startswith = str.startswith
+    unmetered = (prefix, '<frozen ', '<os2-prelude>')
 
     # ---- Output: unbuffered, so every byte written before a stop has reached the host. ----------
     def _stream(fd):
@@ -94,12 +98,7 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
     sys.breakpointhook = breakpoint
 
     # ---- Virtual time: the host's clock advances with fuel used and sleeps, never with wall time.
-    real_localtime = time.localtime
-    real_gmtime = time.gmtime
-    real_ctime = time.ctime
-    real_asctime = time.asctime
-    real_strftime = time.strftime
-
+    # Patched when `time` is first imported (importing it costs a context a tenth of a second).
     def time_ns():
         return clock(0, 0)
 
@@ -117,39 +116,48 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
             raise ValueError("sleep length must be non-negative")
         clock(2, int(secs * 1_000_000_000))
 
-    def localtime(secs=None):
-        return real_localtime(time_() if secs is None else secs)
+    def after_time(time):
+        real_localtime = time.localtime
+        real_gmtime = time.gmtime
+        real_ctime = time.ctime
+        real_asctime = time.asctime
+        real_strftime = time.strftime
+        realtime_id = getattr(time, 'CLOCK_REALTIME', 0)
 
-    def gmtime(secs=None):
-        return real_gmtime(time_() if secs is None else secs)
+        def localtime(secs=None):
+            return real_localtime(time_() if secs is None else secs)
 
-    def ctime(secs=None):
-        return real_ctime(time_() if secs is None else secs)
+        def gmtime(secs=None):
+            return real_gmtime(time_() if secs is None else secs)
 
-    def asctime(t=None):
-        return real_asctime(localtime() if t is None else t)
+        def ctime(secs=None):
+            return real_ctime(time_() if secs is None else secs)
 
-    def strftime(format, t=None):
-        return real_strftime(format, localtime() if t is None else t)
+        def asctime(t=None):
+            return real_asctime(localtime() if t is None else t)
 
-    def clock_gettime_ns(clk_id):
-        return time_ns() if clk_id == getattr(time, 'CLOCK_REALTIME', 0) else monotonic_ns()
+        def strftime(format, t=None):
+            return real_strftime(format, localtime() if t is None else t)
 
-    def clock_gettime(clk_id):
-        return clock_gettime_ns(clk_id) / 1e9
+        def clock_gettime_ns(clk_id):
+            return time_ns() if clk_id == realtime_id else monotonic_ns()
 
-    patched = {
-        'time': time_, 'time_ns': time_ns, 'monotonic': monotonic, 'monotonic_ns': monotonic_ns,
-        'perf_counter': monotonic, 'perf_counter_ns': monotonic_ns,
-        'process_time': monotonic, 'process_time_ns': monotonic_ns,
-        'thread_time': monotonic, 'thread_time_ns': monotonic_ns,
-        'sleep': sleep, 'localtime': localtime, 'gmtime': gmtime, 'ctime': ctime,
-        'asctime': asctime, 'strftime': strftime,
-        'clock_gettime': clock_gettime, 'clock_gettime_ns': clock_gettime_ns,
-    }
-    for name, fn in patched.items():
-        fn.__name__ = fn.__qualname__ = name
-        setattr(time, name, fn)
+        def clock_gettime(clk_id):
+            return clock_gettime_ns(clk_id) / 1e9
+
+        patched = {
+            'time': time_, 'time_ns': time_ns, 'monotonic': monotonic, 'monotonic_ns': monotonic_ns,
+            'perf_counter': monotonic, 'perf_counter_ns': monotonic_ns,
+            'process_time': monotonic, 'process_time_ns': monotonic_ns,
+            'thread_time': monotonic, 'thread_time_ns': monotonic_ns,
+            'sleep': sleep, 'localtime': localtime, 'gmtime': gmtime, 'ctime': ctime,
+            'asctime': asctime, 'strftime': strftime,
+            'clock_gettime': clock_gettime, 'clock_gettime_ns': clock_gettime_ns,
+        }
+        for name, fn in patched.items():
+            fn.__name__ = fn.__qualname__ = name
+            setattr(time, name, fn)
+
     # The built-in datetime reads the JVM clock directly; the pure-Python one reads time.time().
     sys.modules['_datetime'] = None
 
@@ -183,9 +191,9 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
             if hasattr(signal_module, name):
                 delattr(signal_module, name)
 
-    hooks = {'random': after_random, 'uuid': after_uuid, 'gc': after_gc}
+    hooks = {'time': after_time, 'random': after_random, 'uuid': after_uuid, 'gc': after_gc}
     blocked = frozenset((
-        'polyglot', '_polyglot', 'java', '_polyglot_time', '_posixsubprocess', 'ctypes', '_ctypes',
+        'ctypes', '_ctypes',
         'resource', 'multiprocessing', '_multiprocessing', 'faulthandler', 'pty', 'termios', 'fcntl',
     ))
 
@@ -201,6 +209,8 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
             self.loader.exec_module(module)
             self.hook(module)
 
+    # polyglot and java stay importable: the standard library uses them, and the context's policy
+    # denies what they could reach (other languages, host classes).
     class ImportGate:
         """Refuses the modules that reach past the sandbox and patches the ones that leak entropy."""
 
@@ -227,37 +237,39 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
             pass
 
     sys.meta_path.insert(0, ImportGate)
+    for name, hook in hooks.items():
+        if name in sys.modules:
+            hook(sys.modules[name])
     for name in list(sys.modules):
         if name.partition('.')[0] in blocked:
             del sys.modules[name]
 
     # ---- Identity: user classes hash and print by id(), which is a per-context counter, instead of
-    # by the JVM's identity hash, which differs from run to run.
+    # by the JVM's identity hash, which differs from run to run. A class statement of the script's
+    # without bases or metaclass gets this base instead of object; it adds no state and defines
+    # nothing else. The standard library's classes are left as they are.
+    class SandboxObject:
+        """The default base of classes in the OS2 sandbox: object, with reproducible hash and repr."""
+        __slots__ = ()
+
+        def __hash__(self):
+            return id(self)
+
+        def __repr__(self):
+            cls = type(self)
+            return f"<{cls.__module__}.{cls.__qualname__} object at {id(self):#x}>"
+
+    SandboxObject.__module__ = 'os2'
+    SandboxObject.__qualname__ = 'SandboxObject'
     real_build_class = builtins.__build_class__
-    object_hash = object.__hash__
-    object_repr = object.__repr__
 
-    def _hash(self):
-        return id(self)
-
-    def _repr(self):
-        cls = type(self)
-        return f"<{cls.__module__}.{cls.__qualname__} object at {id(self):#x}>"
-
-    _hash.__name__ = _hash.__qualname__ = '__hash__'
-    _repr.__name__ = _repr.__qualname__ = '__repr__'
+    getframe = sys._getframe
 
     def build_class(func, name, *bases, **kwargs):
-        cls = real_build_class(func, name, *bases, **kwargs)
-        if isinstance(cls, type):
-            try:
-                if cls.__hash__ is object_hash:
-                    cls.__hash__ = _hash
-                if cls.__repr__ is object_repr:
-                    cls.__repr__ = _repr
-            except (TypeError, AttributeError):
-                pass
-        return cls
+        if (not bases or bases == (object,)) and 'metaclass' not in kwargs \
+                and not startswith(getframe(1).f_code.co_filename, unmetered):
+            bases = (SandboxObject,)
+        return real_build_class(func, name, *bases, **kwargs)
 
     build_class.__name__ = build_class.__qualname__ = '__build_class__'
     builtins.__build_class__ = build_class
@@ -289,6 +301,7 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
         """The kernel refused a capability invocation; the reason is the message."""
 
     CapabilityDenied.__module__ = 'os2'
+    CapabilityDenied.__qualname__ = 'CapabilityDenied'
 
     def invoke(capability_id, /, **args):
         """Invokes a granted capability with keyword arguments; returns its decoded JSON result."""
@@ -309,15 +322,14 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
         return json.loads(gateway(1, '', ''))
 
     invoke.__module__ = capabilities.__module__ = 'os2'
+    invoke.__qualname__ = 'invoke'
+    capabilities.__qualname__ = 'capabilities'
     os2.invoke = invoke
     os2.capabilities = capabilities
     os2.CapabilityDenied = CapabilityDenied
     sys.modules['os2'] = os2
 
     # ---- The fuel tracer. -----------------------------------------------------------------------
-    prefix = sys.prefix + '/' if sys.prefix else '\0'
-    startswith = str.startswith
-    unmetered = (prefix, '<frozen ', '<os2-prelude>')
     main_file = ['\0']
     metering = [True]
 
@@ -358,6 +370,10 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
             message = str(exc)
         except BaseException:
             message = '<exception str() failed>'
+        # Where GraalPy keeps its standard library depends on the machine; the result must not.
+        if sys.prefix:
+            lines = [line.replace(sys.prefix, '<python>') for line in lines]
+            message = message.replace(sys.prefix, '<python>')
         cls = type(exc)
         name = cls.__qualname__
         if cls.__module__ not in ('builtins', '__main__'):

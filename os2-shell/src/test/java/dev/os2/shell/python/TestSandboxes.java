@@ -1,0 +1,31 @@
+package dev.os2.shell.python;
+
+/**
+ * The one sandbox the tests of this package share, so that the engine is built and warmed once per
+ * test JVM. Its fuses are short enough that the watchdog cases of the escape corpus end quickly,
+ * and long enough that an ordinary script never meets them on a loaded machine.
+ */
+final class TestSandboxes {
+
+    static final SandboxConfig CONFIG = SandboxConfig.defaults()
+            .withTimeoutMillis(20_000)
+            .withCancelGraceMillis(1_000)
+            .withMemoryBytesMax(768L << 20)
+            .withOutputBytesMax(64 << 10);
+
+    private static PythonSandbox shared;
+
+    private TestSandboxes() {
+    }
+
+    static synchronized PythonSandbox shared() {
+        if (shared == null) {
+            shared = PythonSandbox.create(CONFIG);
+            long start = System.nanoTime();
+            shared.warmUp();
+            System.out.printf("figure: engine warm-up %d ms (engine build and the warm-up script)%n",
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        return shared;
+    }
+}
