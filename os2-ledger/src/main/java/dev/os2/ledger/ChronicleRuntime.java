@@ -32,6 +32,8 @@ final class ChronicleRuntime {
         }
     }
 
+    // Reads and sets JVM properties for Chronicle's own setup: storage plumbing outside the
+    // deterministic core, which never sees these values.
     private static void setIfAbsent(String key, String value) {
         if (value != null && System.getProperty(key) == null) {
             System.setProperty(key, value);

@@ -31,6 +31,8 @@ import java.util.TreeSet;
  */
 public record StateDiff(List<ScalarChange> scalars, List<Delta> deltas) {
 
+    // Set.of is used for membership only (containsAll), never iterated, so its JVM-dependent
+    // iteration order cannot reach any output.
     /** Capability members that only count usage. */
     private static final Set<String> CAPABILITY_USAGE = Set.of("invocations", "tokens", "violations");
     /** Grant members that only count usage. */

@@ -1,5 +1,6 @@
 package dev.os2.bench.kernel;
 
+import dev.os2.bench.BenchFiles;
 import dev.os2.kernel.Kernel;
 import dev.os2.kernel.KernelInput;
 import dev.os2.kernel.KernelResponse;
@@ -121,12 +122,12 @@ public class EndToEndBench {
         store = switch (ledger) {
             case "memory" -> InMemoryLedger.create();
             case "chronicle" -> {
-                dir = KernelFixture.tempDir("os2-bench-e2e");
+                dir = BenchFiles.tempDir("os2-bench-e2e");
                 try {
                     yield ChronicleLedger.open(dir.resolve("ledger"));
                 } catch (RuntimeException e) {
                     // JMH runs no teardown after a failed setup: leave no directory behind.
-                    KernelFixture.deleteTree(dir);
+                    BenchFiles.deleteTree(dir);
                     throw e;
                 }
             }
@@ -141,7 +142,7 @@ public class EndToEndBench {
             kernel.close();
             store.close();
         } finally {
-            KernelFixture.deleteTree(dir);
+            BenchFiles.deleteTree(dir);
             dir = null;
         }
     }

@@ -10,12 +10,6 @@ import dev.os2.kernel.KernelInput;
 import dev.os2.kernel.KernelResponse;
 import dev.os2.ledger.CanonicalJson;
 import dev.os2.ledger.Ledger;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The kernel the benchmarks drive: one capability with a one-field invocation shape, granted
@@ -87,24 +81,5 @@ final class KernelFixture {
             throw new IllegalStateException("the kernel ran " + ran + " tokens, expected " + expected);
         }
         return ran;
-    }
-
-    static Path tempDir(String prefix) {
-        try {
-            return Files.createTempDirectory(prefix);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.os2.bench.ledger;
 
+import dev.os2.bench.BenchFiles;
 import dev.os2.ledger.ChronicleLedger;
 import dev.os2.ledger.EventEnvelope;
 import dev.os2.ledger.Ledger;

@@ -1,4 +1,4 @@
-package dev.os2.bench.ledger;
+package dev.os2.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,12 +8,13 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Temporary directories for benchmarks that write real files. */
-final class BenchFiles {
+public final class BenchFiles {
 
     private BenchFiles() {
     }
 
-    static Path tempDir(String prefix) {
+    /** A new temporary directory. */
+    public static Path tempDir(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
         } catch (IOException e) {
@@ -21,7 +22,8 @@ final class BenchFiles {
         }
     }
 
-    static void deleteTree(Path dir) {
+    /** Deletes {@code dir} and everything below it; nothing when absent. */
+    public static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }
