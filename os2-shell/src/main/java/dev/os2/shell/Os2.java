@@ -96,12 +96,14 @@ public final class Os2 implements Callable<Integer> {
      * UTF-8.
      */
     public static void main(String[] args) {
-        CommandLine cl = commandLine(Session.ofProcess());
+        Session session = Session.ofProcess();
+        CommandLine cl = commandLine(session);
         cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         int status = cl.execute(args);
         cl.getOut().flush();
         cl.getErr().flush();
+        session.services().close();
         System.exit(status);
     }
 

@@ -20,9 +20,11 @@ import java.util.TreeMap;
  *     the interactive shell, where commands are typed without it
  * @param stderrTerminal whether standard error is an interactive terminal (progress of long runs
  *     is shown only then)
+ * @param services what the commands of this program share: the way to the workspace kernel and
+ *     the Python sandbox
  */
 public record Session(Map<String, String> environment, boolean stdoutTerminal, int terminalColumns, String program,
-        boolean stderrTerminal) {
+        boolean stderrTerminal, ShellServices services) {
 
     /** The environment variable that sets the default workspace. */
     public static final String WORKSPACE_VARIABLE = "OS2_WORKSPACE";
@@ -33,14 +35,15 @@ public record Session(Map<String, String> environment, boolean stdoutTerminal, i
     public Session {
         environment = Map.copyOf(new TreeMap<>(Objects.requireNonNull(environment, "environment")));
         Objects.requireNonNull(program, "program");
+        Objects.requireNonNull(services, "services");
         if (terminalColumns < 0) {
             throw new IllegalArgumentException("terminalColumns must be 0 (unknown) or positive, got " + terminalColumns);
         }
     }
 
-    /** A session whose standard error is a terminal exactly when its standard output is. */
+    /** A session whose standard error is a terminal exactly when its standard output is, with one-shot services. */
     public Session(Map<String, String> environment, boolean stdoutTerminal, int terminalColumns, String program) {
-        this(environment, stdoutTerminal, terminalColumns, program, stdoutTerminal);
+        this(environment, stdoutTerminal, terminalColumns, program, stdoutTerminal, ShellServices.oneShot());
     }
 
     /**
@@ -53,12 +56,12 @@ public record Session(Map<String, String> environment, boolean stdoutTerminal, i
         boolean terminal = Boolean.getBoolean("os2.stdout.terminal");
         int columns = Math.max(0, Integer.getInteger("os2.terminal.columns", 0));
         return new Session(System.getenv(), terminal, terminal ? columns : 0, System.getProperty("os2.program", "os2"),
-                Boolean.getBoolean("os2.stderr.terminal"));
+                Boolean.getBoolean("os2.stderr.terminal"), ShellServices.oneShot());
     }
 
     /** A session for tests and embedders: the given environment, no terminal, program {@code os2}. */
     public static Session of(Map<String, String> environment) {
-        return new Session(environment, false, 0, "os2", false);
+        return new Session(environment, false, 0, "os2", false, ShellServices.oneShot());
     }
 
     /**

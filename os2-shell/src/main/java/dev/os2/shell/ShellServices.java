@@ -1,0 +1,83 @@
+package dev.os2.shell;
+
+import dev.os2.shell.python.PythonSandbox;
+import dev.os2.shell.python.SandboxConfig;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What the commands of one program run share: the way to the workspace kernel, and the Python
+ * sandbox (one GraalPy engine for every run).
+ *
+ * <p>Run one-shot ({@code ./os2 <command>}), a command opens the workspace kernel for itself with
+ * {@link #withKernel} and it is closed when the work is done. Thread-safe.
+ */
+public final class ShellServices implements AutoCloseable {
+
+    private final Object lock = new Object();
+    private PythonSandbox python;
+    private boolean closed;
+
+    private ShellServices() {
+    }
+
+    /**
+     * Services for one command run one-shot: each {@link #withKernel} opens and closes the kernel.
+     *
+     * @return new services; close them when the program ends
+     */
+    public static ShellServices oneShot() {
+        return new ShellServices();
+    }
+
+    /**
+     * Runs {@code work} with the workspace's writable kernel, which has {@link ShellCapabilities}
+     * bound (registered first if the ledger does not know them yet).
+     *
+     * @param workspace the workspace
+     * @param work what to do with the kernel; it must not close it
+     * @param <T> what the work returns
+     * @return what {@code work} returned
+     * @throws InputException and {@link dev.os2.ledger.LedgerException} as {@link WorkspaceKernel#open(Workspace, java.util.List)}
+     */
+    public <T> T withKernel(Workspace workspace, Function<WorkspaceKernel, T> work) {
+        Objects.requireNonNull(workspace, "workspace");
+        Objects.requireNonNull(work, "work");
+        try (WorkspaceKernel wk = WorkspaceKernel.open(workspace, ShellCapabilities.all(this))) {
+            return work.apply(wk);
+        }
+    }
+
+    /**
+     * The shared Python sandbox, created on first use (not yet warm: {@link PythonSandbox#warmUp}
+     * or its first run warms it).
+     *
+     * @return the sandbox, closed with these services
+     * @throws IllegalStateException if the services are closed
+     */
+    public PythonSandbox python() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the shell's services are closed");
+            }
+            if (python == null) {
+                python = PythonSandbox.create(SandboxConfig.defaults());
+            }
+            return python;
+        }
+    }
+
+    /** Closes the Python sandbox if one was made. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (python != null) {
+                python.close();
+            }
+        }
+    }
+}
