@@ -2,6 +2,8 @@ package dev.os2.shell;
 
 import dev.os2.shell.python.PythonSandbox;
 import dev.os2.shell.python.SandboxConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -15,6 +17,7 @@ import java.util.function.Function;
 public final class ShellServices implements AutoCloseable {
 
     private final Object lock = new Object();
+    private final ThreadLocal<Map<String, Object>> annotations = ThreadLocal.withInitial(LinkedHashMap::new);
     private PythonSandbox python;
     private boolean closed;
 
@@ -65,6 +68,30 @@ public final class ShellServices implements AutoCloseable {
             }
             return python;
         }
+    }
+
+    /**
+     * Adds a detail of the command running on this thread to its transcript record, for example
+     * its seed, capability, budget, token id or the ledger positions it produced. A later value for
+     * the same key replaces the earlier one.
+     *
+     * @param key the field's name, snake_case
+     * @param value a string, number, boolean, or a list or map of those
+     */
+    public void annotate(String key, Object value) {
+        annotations.get().put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+    }
+
+    /**
+     * The details {@link #annotate annotated} on this thread since the last call, in the order
+     * they were first added; clears them.
+     *
+     * @return the details, a copy the caller owns
+     */
+    public Map<String, Object> takeAnnotations() {
+        Map<String, Object> taken = new LinkedHashMap<>(annotations.get());
+        annotations.get().clear();
+        return taken;
     }
 
     /** Closes the Python sandbox if one was made. Idempotent. */
