@@ -61,6 +61,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
             SnapshotExportCommand.class,
             SnapshotImportCommand.class,
             KernelReadyFlagCommand.class,
+            DocumentModuleTreeCommand.class,
+            DocumentCommandsCommand.class,
+            ReleaseManifestCommand.class,
         })
 public final class Os2 implements Callable<Integer> {
 
