@@ -210,6 +210,8 @@ public final class ModuleTreeScanner {
                         render(link.getLabel(), sb);
                     } else {
                         String signature = link.getReference().getSignature();
+                        // {@link #member} names a member of the type itself: show just the member.
+                        signature = signature.startsWith("#") ? signature.substring(1) : signature;
                         int paren = signature.indexOf('(');
                         sb.append('`').append((paren < 0 ? signature : signature.substring(0, paren)).replace('#', '.')).append('`');
                     }
