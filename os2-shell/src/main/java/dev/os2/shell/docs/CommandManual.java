@@ -135,7 +135,7 @@ public final class CommandManual {
     }
 
     private static String description(ArgSpec arg) {
-        return String.join(" ", arg.renderedDescription()).replace("%n", " ");
+        return String.join(" ", arg.description()).replace("%n", " ");
     }
 
     /** The default shown in the manual: none for flags and for options without one. */
