@@ -91,14 +91,23 @@ public final class SnapshotDiffCommand implements Callable<Integer> {
         for (Map.Entry<KernelState.Section, Map<StateDiff.Change, Integer>> e : diff.counts().entrySet()) {
             for (Map.Entry<StateDiff.Change, Integer> c : e.getValue().entrySet()) {
                 summary.append(summary.isEmpty() ? "" : ", ").append(c.getValue()).append(' ')
-                        .append(section(e.getKey())).append(c.getValue() == 1 ? "" : "s").append(' ')
+                        .append(c.getValue() == 1 ? section(e.getKey()) : plural(e.getKey())).append(' ')
                         .append(c.getKey().name().toLowerCase(Locale.ROOT));
             }
         }
         out.println();
-        out.println(diff.scalars().size() + " scalars changed" + (summary.isEmpty() ? "" : "; " + summary) + ".");
+        out.println(diff.scalars().size() + (diff.scalars().size() == 1 ? " scalar" : " scalars") + " changed" + (summary.isEmpty() ? "" : "; " + summary) + ".");
         out.flush();
         return Os2.EXIT_OK;
+    }
+
+    private static String plural(KernelState.Section s) {
+        return switch (s) {
+            case CAPABILITIES -> "capabilities";
+            case GRANTS -> "grants";
+            case TOKENS -> "tokens";
+            case FINISHED -> "outcomes of tokens";
+        };
     }
 
     private static String section(KernelState.Section s) {
