@@ -88,6 +88,11 @@ public final class BenchmarkRunCommand implements Callable<Integer> {
                     + "Default: the system's temporary folder.")
     private Path scratch;
 
+    // A check of the check: the second run of each scenario uses this seed, so the heads differ and the run must fail.
+    @Option(names = "--second-run-seed", paramLabel = "S", hidden = true,
+            description = "Testing the harness: run the second run of each scenario with another seed; the run must fail.")
+    private Long secondRunSeed;
+
     @Option(names = "--json", description = "Print one JSON object: tag, seed, size, report folder, page, and per scenario "
             + "its head, whether both heads were identical, throughput and latency percentiles.")
     private boolean json;
@@ -144,7 +149,7 @@ public final class BenchmarkRunCommand implements Callable<Integer> {
         boolean failed = false;
         for (Summary s : written) {
             String reproduce = "`" + session.hint("deterministic-benchmark run --scenario " + s.scenario() + " --seed " + seed
-                    + " --size " + chosenSize.wireName()) + "`";
+                    + " --size " + chosenSize.wireName() + (secondRunSeed != null ? " --second-run-seed " + secondRunSeed : "")) + "`";
             if (!s.headsIdentical()) {
                 err.println("os2: scenario " + s.scenario() + " with seed " + seed + " ended at two different ledger heads in its "
                         + "two runs: determinism is broken. Reproduce with " + reproduce + "; the report is " + s.file() + ".");
@@ -173,7 +178,8 @@ public final class BenchmarkRunCommand implements Callable<Integer> {
                 Path runDir = Files.createDirectory(dir.resolve("run-" + (run + 1)));
                 Latencies latencies = new Latencies();
                 String runLabel = label + " run " + (run + 1) + "/2";
-                ScenarioContext context = new ScenarioContext(seed, chosenSize, runDir, session.services(), latencies,
+                long runSeed = run == 1 && secondRunSeed != null ? secondRunSeed : seed;
+                ScenarioContext context = new ScenarioContext(runSeed, chosenSize, runDir, session.services(), latencies,
                         (done, total) -> bar.show(runLabel, done, total));
                 ScenarioResult result;
                 try {

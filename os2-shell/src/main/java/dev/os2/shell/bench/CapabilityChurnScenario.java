@@ -30,7 +30,7 @@ final class CapabilityChurnScenario implements Scenario {
 
     static final String TOOL = "bench.tool";
     static final String RELAY = "bench.relay";
-    private static final int ROUNDS = 12_000;
+    private static final int ROUNDS = 40_000;
     private static final int SUBJECTS = 6;
     /** Grants are picked from the most recent ones, so that most picks are still in force. */
     private static final int RECENT = 256;

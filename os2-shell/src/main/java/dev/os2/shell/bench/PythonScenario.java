@@ -48,9 +48,9 @@ final class PythonScenario implements Scenario {
 
     static final String PYTHON = "bench.python";
     static final String KV = "bench.kv";
-    private static final int TOKENS = 60;
+    private static final int TOKENS = 24;
     private static final int SCRIPTS = 12;
-    private static final long RUNAWAY_BUDGET_TOKENS = 3_000;
+    private static final long RUNAWAY_BUDGET_TOKENS = 1_000;
     private static final long BUDGET_TOKENS = 200_000;
     private static final long STATEMENT_BUDGET_MAX = 1_000_000;
     /** The virtual wall clock a script sees at virtual time 0: 2026-01-01T00:00Z. */
@@ -83,7 +83,7 @@ final class PythonScenario implements Scenario {
         List<String> scripts = new ArrayList<>();
         for (int i = 0; i < SCRIPTS; i++) {
             int a = 1 + rnd.nextInt(97);
-            int n = 100 + rnd.nextInt(1500);
+            int n = 50 + rnd.nextInt(400);
             scripts.add(switch (i % 7) {
                 case 0 -> "total = 0\nfor i in range(" + n + "):\n    total += (i * " + a + ") % " + (7 + a) + "\nprint(total)\n";
                 case 1 -> "import json, random\nvalues = [random.randint(0, " + (1000 * a) + ") for _ in range(" + (n / 4) + ")]\n"

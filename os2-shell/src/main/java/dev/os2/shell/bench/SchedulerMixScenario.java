@@ -26,7 +26,7 @@ import java.util.TreeMap;
 final class SchedulerMixScenario implements Scenario {
 
     static final String WORK = "bench.work";
-    private static final int ROUNDS = 12_000;
+    private static final int ROUNDS = 36_000;
     private static final int SUBJECTS = 8;
     private static final long SALT = 0x5c4ed_1e5L;
 
