@@ -185,7 +185,7 @@ final class HtmlReport {
             s.append("<line x1=\"").append(left).append("\" x2=\"").append(left + (int) plotW).append("\" y1=\"").append(fmt(y))
                     .append("\" y2=\"").append(fmt(y)).append("\" stroke=\"#e5e7eb\"/>\n");
             s.append("<text x=\"").append(left - 6).append("\" y=\"").append(fmt(y + 4)).append("\" text-anchor=\"end\">")
-                    .append(nanos((long) Math.pow(10, decade))).append("</text>\n");
+                    .append(decade(decade)).append("</text>\n");
         }
         String[] labels = {"0%", "90%", "99%", "99.9%", "99.99%", "max"};
         for (int i = 0; i <= 5; i++) {
@@ -248,6 +248,14 @@ final class HtmlReport {
             return String.format(Locale.ROOT, ns < 100_000_000 ? "%.2f ms" : "%.0f ms", ns / 1e6);
         }
         return String.format(Locale.ROOT, "%.2f s", ns / 1e9);
+    }
+
+    /** 10^{@code exponent} nanoseconds as an axis label: {@code 1 ns}, {@code 10 µs}, {@code 100 ms}, {@code 1 s}. */
+    static String decade(int exponent) {
+        String[] units = {"ns", "µs", "ms", "s"};
+        int unit = Math.min(3, Math.max(0, exponent / 3));
+        long value = Math.round(Math.pow(10, exponent - 3 * unit));
+        return value + " " + units[unit];
     }
 
     private static String fmt(double v) {
