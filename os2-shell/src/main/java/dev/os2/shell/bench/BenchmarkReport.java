@@ -84,7 +84,7 @@ public final class BenchmarkReport {
      * @param latencies its operations' latencies
      * @param measured figures taken on the side
      */
-    public record Run(ScenarioResult result, long elapsedNanos, Latencies latencies, SortedMap<String, Long> measured) {
+    record Run(ScenarioResult result, long elapsedNanos, Latencies latencies, SortedMap<String, Long> measured) {
         /** Validates and copies. */
         public Run {
             Objects.requireNonNull(result, "result");

@@ -1,11 +1,12 @@
 package dev.os2.shell.bench;
 
+import dev.os2.shell.CommonOptions;
 import dev.os2.shell.Os2;
 import dev.os2.shell.Session;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -31,8 +32,9 @@ public final class DeterministicBenchmarkCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    private boolean help;
+    // The options every command has; the subcommands have their own.
+    @Mixin
+    private CommonOptions common;
 
     /** Creates the command for {@code session}; picocli calls this through the session factory. */
     public DeterministicBenchmarkCommand(Session session) {

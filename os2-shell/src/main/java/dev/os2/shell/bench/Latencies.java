@@ -15,7 +15,7 @@ import org.HdrHistogram.Histogram;
  * operations; nothing the kernel records depends on them, and the workload never looks at them.
  * Not thread-safe: a scenario records from the thread that drives it (handlers run on it too).
  */
-public final class Latencies {
+final class Latencies {
 
     private static final int SIGNIFICANT_DIGITS = 3;
 

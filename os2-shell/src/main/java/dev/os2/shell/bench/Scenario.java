@@ -14,7 +14,7 @@ import java.util.Optional;
  * the context's {@link Latencies} and never consulted; nothing machine-specific (paths, times)
  * reaches the ledger.
  */
-public sealed interface Scenario
+sealed interface Scenario
         permits SchedulerMixScenario, CapabilityChurnScenario, LedgerHeavyScenario, SnapshotReplayScenario, PythonScenario {
 
     /** The scenario's name on the command line and in reports, for example {@code scheduler-mix}. */

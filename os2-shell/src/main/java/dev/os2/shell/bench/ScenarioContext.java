@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * around the part of the run that counts for throughput (everything but opening and closing the
  * ledger). Not thread-safe: one scenario run on one thread.
  */
-public final class ScenarioContext {
+final class ScenarioContext {
 
     /** Receives progress; called on the scenario's thread. */
     @FunctionalInterface

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * @param facts counts that describe the workload (tokens by outcome, grants, snapshots…), sorted by name
  * @param problems what the scenario's own checks found wrong; empty when all held
  */
-public record ScenarioResult(Hash head, Hash stateHash, long entries, long operations, long payloadBytes,
+record ScenarioResult(Hash head, Hash stateHash, long entries, long operations, long payloadBytes,
         SortedMap<String, Long> facts, List<String> problems) {
 
     /** Validates and copies. */

@@ -145,8 +145,8 @@ public final class ScenarioRunCommand implements Callable<Integer> {
         }
         out.println();
         if (o.passed()) {
-            out.println("Invariants " + style.good("held") + ": after each of " + o.checks() + " steps and on every one of "
-                    + o.entries() + " entries; the ledger verifies; replays from genesis and from the latest snapshot reach the "
+            out.println("Invariants " + style.good("held") + " on every one of " + o.entries() + " entries and in " + o.checks()
+                    + " checks between steps; the ledger verifies; replays from genesis and from the latest snapshot reach the "
                     + "live state; the ledger reopened from its files ends at the same head.");
         } else {
             out.println(style.bad("FAILED") + ": " + o.problems().size() + (o.problems().size() == 1 ? " problem" : " problems")

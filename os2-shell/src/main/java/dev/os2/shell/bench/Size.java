@@ -7,7 +7,7 @@ import java.util.Locale;
  * {@link #percent()} / 100. The size is part of the workload, so it is part of what the ledger
  * head depends on.
  */
-public enum Size {
+enum Size {
     /** A tenth of the default: seconds for every scenario, for tests and quick checks. */
     SMALL(10),
     /** The default: a few seconds per scenario run on a laptop. */
