@@ -203,6 +203,8 @@ public final class FaultSimulation {
     private final int steps;
     private final boolean faults;
     private final int damageAtStep;
+    private final boolean killProcess;
+    private final Path scratch;
     private final Workload workload;
     private final KernelConfig config;
     private final Path ledgerDir;
@@ -220,11 +222,13 @@ public final class FaultSimulation {
     /** The position of the last rollback's entry while it is the ledger's last entry, else -1. */
     private long rollbackPosition = -1;
 
-    private FaultSimulation(long seed, int steps, boolean faults, int damageAtStep, Path scratch) {
+    private FaultSimulation(long seed, int steps, boolean faults, int damageAtStep, boolean killProcess, Path scratch) {
         this.seed = seed;
         this.steps = steps;
         this.faults = faults;
         this.damageAtStep = damageAtStep;
+        this.killProcess = killProcess;
+        this.scratch = scratch;
         this.workload = new Workload(seed);
         this.config = workload.config();
         this.ledgerDir = scratch.resolve("ledger");
@@ -240,18 +244,21 @@ public final class FaultSimulation {
      * @param faults whether to inject faults
      * @param damageAtStep after this step, damage an entry of the ledger file on disk (a check that a
      *     real violation is caught and reported); 0 for never
+     * @param killProcess run the first twentieth of the steps in a child JVM and kill it with
+     *     SIGKILL ({@link ProcessKill}); the run comes to the same ledger as without
      * @param scratch an empty folder for the ledger and snapshots
      * @param progress told after each step
      * @return the outcome; problems are collected, not thrown
      * @throws IllegalArgumentException if steps is out of range
      */
-    public static Outcome run(long seed, int steps, boolean faults, int damageAtStep, Path scratch, IntConsumer progress) {
+    public static Outcome run(long seed, int steps, boolean faults, int damageAtStep, boolean killProcess, Path scratch,
+            IntConsumer progress) {
         if (steps < 1 || steps > MAX_STEPS) {
             throw new IllegalArgumentException("steps must be between 1 and " + MAX_STEPS + ", got " + steps);
         }
         Objects.requireNonNull(scratch, "scratch");
         Objects.requireNonNull(progress, "progress");
-        return new FaultSimulation(seed, steps, faults, damageAtStep, scratch).execute(progress);
+        return new FaultSimulation(seed, steps, faults, damageAtStep, killProcess, scratch).execute(progress);
     }
 
     private Outcome execute(IntConsumer progress) {
@@ -260,13 +267,19 @@ public final class FaultSimulation {
         long entries = 0;
         KernelState.TokenCounts counts = null;
         try {
-            ledger = new CrashingLedger(ChronicleLedger.open(ledgerDir));
-            kernel = Kernel.create(config, ledger);
-            workload.attach(kernel);
+            int first = 1;
+            if (killProcess) {
+                first = startInKilledProcess() + 1;
+            } else {
+                ledger = new CrashingLedger(ChronicleLedger.open(ledgerDir));
+                kernel = Kernel.create(config, ledger);
+                workload.attach(kernel);
+            }
             observe();
             Deque<Planned> plan = new ArrayDeque<>(schedule(seed, steps, faults));
-            for (step = 1; step <= steps; step++) {
-                while (!plan.isEmpty() && plan.peek().step() == step) {
+            for (step = first; step <= steps; step++) {
+                // At or before: what was planned for steps a killed child process ran comes at its first step here.
+                while (!plan.isEmpty() && plan.peek().step() <= step) {
                     inject(plan.poll());
                 }
                 guarded("a workload step", workload::step);
@@ -401,6 +414,59 @@ public final class FaultSimulation {
         log("kill", "the ledger was killed before entry " + at + " during " + during + "; reopened from the Chronicle files ("
                 + at + " entries, verified) and recovered, " + effect);
         replayEqualsLive("after the kill at step " + step);
+    }
+
+    /**
+     * Runs the first steps in a child JVM, kills it with SIGKILL, and recovers from its files. The
+     * workload here is brought to the same point on an in-memory kernel, which must have written
+     * the same entries: the child's ledger and the in-memory one end at the same head.
+     *
+     * @return the last step the child ran
+     */
+    private int startInKilledProcess() {
+        int childSteps = Math.max(1, steps / 20);
+        ProcessKill.Report report;
+        try {
+            report = ProcessKill.run(seed, childSteps, ledgerDir, scratch.resolve("child-stderr.txt"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the child JVM failed: " + e.getMessage(), e);
+        }
+        Hash expectedHead;
+        Hash expectedState;
+        try (Kernel memory = Kernel.create(config)) {
+            workload.attach(memory);
+            for (int i = 0; i < childSteps; i++) {
+                workload.step();
+            }
+            expectedHead = memory.ledger().headHash();
+            expectedState = memory.state().stateHash();
+        }
+        step = childSteps;
+        ChronicleLedger reopened = ChronicleLedger.open(ledgerDir);
+        if (reopened.size() != report.entries() || !reopened.headHash().equals(report.head())) {
+            problems.add("step " + step + ": the killed child acknowledged " + report.entries() + " entries ending at "
+                    + report.head().toShortHex() + ", but its ledger reopens with " + reopened.size() + " ending at "
+                    + reopened.headHash().toShortHex());
+        }
+        if (!report.head().equals(expectedHead)) {
+            problems.add("step " + step + ": the child JVM's ledger ends at " + report.head().toHex() + ", but the same steps "
+                    + "here end at " + expectedHead.toHex() + ": the workload is not deterministic across processes");
+        }
+        VerifyResult v = reopened.verify();
+        if (!v.intact()) {
+            problems.add("step " + step + ": the ledger of the killed child does not verify: " + v);
+        }
+        ledger = new CrashingLedger(reopened);
+        kernel = Kernel.recover(config, ledger);
+        if (ledger.size() != report.entries() || !kernel.state().stateHash().equals(expectedState)) {
+            problems.add("step " + step + ": recovery from the killed child's ledger came to " + ledger.size() + " entries and state "
+                    + kernel.state().stateHash().toShortHex() + ", not " + report.entries() + " and " + expectedState.toShortHex());
+        }
+        workload.attach(kernel);
+        log("process-kill", "a child JVM ran steps 1-" + childSteps + " (" + report.entries() + " entries) and was killed with "
+                + "SIGKILL holding the ledger open; the files reopened with every entry it acknowledged, verified, and the "
+                + "kernel recovered to the state the same steps reach in this process");
+        return childSteps;
     }
 
     private void replayEqualsLive(String when) {

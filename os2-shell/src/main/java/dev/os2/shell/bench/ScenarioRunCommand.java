@@ -60,6 +60,10 @@ public final class ScenarioRunCommand implements Callable<Integer> {
     @Option(names = "--faults", description = "Inject faults (see above). Without it, the workload runs with the checks only.")
     private boolean faults;
 
+    @Option(names = "--kill-process", description = "Run the first twentieth of the steps in a child JVM, kill it with SIGKILL "
+            + "while it holds the ledger open, and go on from its files (the run comes to the same head as without).")
+    private boolean killProcess;
+
     @Option(names = "--scratch", paramLabel = "DIR",
             description = "Where the ledger and snapshots go (a new folder inside). Default: the system's temporary folder.")
     private Path scratch;
@@ -100,7 +104,7 @@ public final class ScenarioRunCommand implements Callable<Integer> {
         int every = Math.max(1, steps / 100);
         FaultSimulation.Outcome outcome;
         try {
-            outcome = FaultSimulation.run(seed, steps, faults, damageAtStep, dir, s -> {
+            outcome = FaultSimulation.run(seed, steps, faults, damageAtStep, killProcess, dir, s -> {
                 if (s % every == 0) {
                     bar.show("scenario-run seed " + seed, s, steps);
                 }
@@ -112,6 +116,7 @@ public final class ScenarioRunCommand implements Callable<Integer> {
             }
         }
         String reproduce = session.hint("scenario-run --seed " + seed + " --steps " + steps + (faults ? " --faults" : "")
+                + (killProcess ? " --kill-process" : "")
                 + (damageAtStep > 0 ? " --damage-ledger-at " + damageAtStep : ""));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

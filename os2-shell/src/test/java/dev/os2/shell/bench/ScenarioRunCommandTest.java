@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code scenario-run}: with faults it passes for several seeds, injects every kind of fault, and
- * is itself reproducible (same seed, same head); a real violation (the ledger file damaged on disk
+ * is itself reproducible (same seed, same head); a child JVM killed with SIGKILL leaves a ledger
+ * the run continues from to the same head; a real violation (the ledger file damaged on disk
  * between steps) fails the run with its seed and the command that reproduces it.
  */
 class ScenarioRunCommandTest {
@@ -32,7 +33,7 @@ class ScenarioRunCommandTest {
     @Test
     void faultsAreInjectedAndTheInvariantsHoldForSeveralSeeds() throws Exception {
         for (long seed : List.of(1L, 2L, 3L)) {
-            Cli run = os2("scenario-run", "--seed", Long.toString(seed), "--steps", "400", "--faults", "--json",
+            Cli run = os2("scenario-run", "--seed", Long.toString(seed), "--steps", "300", "--faults", "--json",
                     "--scratch", dir.toString());
             assertEquals(0, run.status(), "seed " + seed + ": " + run.describe());
             JsonNode o = JSON.readTree(run.out());
@@ -61,6 +62,16 @@ class ScenarioRunCommandTest {
         assertEquals(FaultSimulation.schedule(11, 300, true), FaultSimulation.schedule(11, 300, true));
         assertFalse(FaultSimulation.schedule(11, 300, true).equals(FaultSimulation.schedule(12, 300, true)));
         assertTrue(FaultSimulation.schedule(11, 300, false).isEmpty());
+    }
+
+    @Test
+    void aChildJvmKilledWithSigkillLeavesALedgerThatTheRunContinuesToTheSameHead() {
+        Cli plain = os2("scenario-run", "--seed", "2", "--steps", "400", "--faults", "--scratch", dir.toString());
+        Cli killed = os2("scenario-run", "--seed", "2", "--steps", "400", "--faults", "--kill-process", "--scratch", dir.toString());
+        assertEquals(0, plain.status(), plain.describe());
+        assertEquals(0, killed.status(), killed.describe());
+        assertTrue(killed.out().contains("process-kill: a child JVM ran steps 1-20 ("), killed.describe());
+        assertEquals(plain.lastLine(), killed.lastLine(), "a kill -9 between steps changes nothing the ledger says");
     }
 
     @Test
