@@ -19,7 +19,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -115,6 +117,9 @@ public final class BenchmarkRunCommand implements Callable<Integer> {
         if (!Files.isDirectory(scratchBase)) {
             throw new InputException("the scratch folder " + scratchBase + " does not exist", "Create it, or leave out --scratch.");
         }
+        session.services().annotate("seed", seed);
+        session.services().annotate("size", chosenSize.wireName());
+        session.services().annotate("tag", tag);
         PrintWriter err = spec.commandLine().getErr();
         ProgressBar bar = new ProgressBar(err, session.stderrTerminal());
         List<Outcome> outcomes = new ArrayList<>();
@@ -146,6 +151,9 @@ public final class BenchmarkRunCommand implements Callable<Integer> {
             printSummary(out, written, benchDir, page, chosenSize);
         }
         out.flush();
+        Map<String, Object> heads = new LinkedHashMap<>();
+        written.forEach(s -> heads.put(s.scenario(), s.headHash()));
+        session.services().annotate("heads", heads);
         boolean failed = false;
         for (Summary s : written) {
             String reproduce = "`" + session.hint("deterministic-benchmark run --scenario " + s.scenario() + " --seed " + seed

@@ -293,7 +293,10 @@ public final class FaultSimulation {
                 progress.accept(step);
             }
             step = steps;
-            ledger.killAt(-1);
+            if (ledger.killPosition() >= 0) {
+                log("kill", "the armed kill (before entry " + ledger.killPosition() + ") did not come before the workload ended");
+                ledger.killAt(-1);
+            }
             while (!guarded("the final run until idle", () -> kernel.runUntilIdle())) {
                 // A kill during the final run recovers; then run again.
             }

@@ -118,6 +118,13 @@ public final class ScenarioRunCommand implements Callable<Integer> {
         String reproduce = session.hint("scenario-run --seed " + seed + " --steps " + steps + (faults ? " --faults" : "")
                 + (killProcess ? " --kill-process" : "")
                 + (damageAtStep > 0 ? " --damage-ledger-at " + damageAtStep : ""));
+        session.services().annotate("seed", seed);
+        session.services().annotate("steps", steps);
+        session.services().annotate("faults", faults);
+        session.services().annotate("passed", outcome.passed());
+        if (outcome.head() != null) {
+            session.services().annotate("head_hash", outcome.head().toHex());
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(toJson(outcome, reproduce, keep ? dir : null));
