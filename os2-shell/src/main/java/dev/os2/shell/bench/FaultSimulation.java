@@ -182,10 +182,11 @@ public final class FaultSimulation {
      * @param stateHash the final state hash, or null
      * @param entries ledger entries
      * @param checks invariant checks after steps
+     * @param snapshots snapshots taken (the last one is where the final snapshot replay starts)
      * @param counts tokens by outcome, or null
      */
     public record Outcome(long seed, int steps, boolean faults, List<String> log, List<String> problems, Hash head,
-            Hash stateHash, long entries, long checks, KernelState.TokenCounts counts) {
+            Hash stateHash, long entries, long checks, long snapshots, KernelState.TokenCounts counts) {
 
         /** Copies the lists. */
         public Outcome {
@@ -320,7 +321,7 @@ public final class FaultSimulation {
         } finally {
             close();
         }
-        return new Outcome(seed, steps, faults, log, problems, head, stateHash, entries, checks, counts);
+        return new Outcome(seed, steps, faults, log, problems, head, stateHash, entries, checks, snapshots.size(), counts);
     }
 
     // --- observers, kills and recovery --------------------------------------------------------------

@@ -158,8 +158,10 @@ public final class ScenarioRunCommand implements Callable<Integer> {
         out.println();
         if (o.passed()) {
             out.println("Invariants " + style.good("held") + " on every one of " + o.entries() + " entries and in " + o.checks()
-                    + " checks between steps; the ledger verifies; replays from genesis and from the latest snapshot reach the "
-                    + "live state; the ledger reopened from its files ends at the same head.");
+                    + " checks between steps; the ledger verifies; " + (o.snapshots() > 0
+                            ? "replays from genesis and from the latest of " + o.snapshots() + " snapshots reach the live state"
+                            : "a replay from genesis reaches the live state")
+                    + "; the ledger reopened from its files ends at the same head.");
         } else {
             out.println(style.bad("FAILED") + ": " + o.problems().size() + (o.problems().size() == 1 ? " problem" : " problems")
                     + " (seed " + o.seed() + " reproduces them):");

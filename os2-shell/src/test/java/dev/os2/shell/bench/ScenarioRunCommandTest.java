@@ -75,6 +75,16 @@ class ScenarioRunCommandTest {
     }
 
     @Test
+    void withoutFaultsItWritesTheSameLedgerAsSimulate() {
+        Cli run = os2("scenario-run", "--seed", "7", "--steps", "300", "--scratch", dir.toString());
+        Cli simulate = os2("simulate", "--seed", "7", "--steps", "300", "--workspace", dir.resolve("ws").toString());
+        assertEquals(0, run.status(), run.describe());
+        assertEquals(0, simulate.status(), simulate.describe());
+        assertFalse(run.out().contains("Faults injected"), run.describe());
+        assertEquals(simulate.lastLine(), run.lastLine(), "the checks only read: the same workload, the same head");
+    }
+
+    @Test
     void aLedgerDamagedOnDiskBetweenStepsFailsTheRunWithItsSeed() {
         Cli run = os2("scenario-run", "--seed", "5", "--steps", "200", "--faults", "--damage-ledger-at", "120",
                 "--scratch", dir.toString());
