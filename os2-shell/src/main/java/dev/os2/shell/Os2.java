@@ -4,6 +4,8 @@ import dev.os2.kernel.InvalidInputException;
 import dev.os2.ledger.InvalidPayloadException;
 import dev.os2.ledger.LedgerException;
 import dev.os2.ledger.SignatureFileException;
+import dev.os2.shell.bench.DeterministicBenchmarkCommand;
+import dev.os2.shell.bench.ScenarioRunCommand;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
@@ -61,6 +63,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             SnapshotExportCommand.class,
             SnapshotImportCommand.class,
             KernelReadyFlagCommand.class,
+            DeterministicBenchmarkCommand.class,
+            ScenarioRunCommand.class,
             DocumentModuleTreeCommand.class,
             DocumentCommandsCommand.class,
             ReleaseManifestCommand.class,
