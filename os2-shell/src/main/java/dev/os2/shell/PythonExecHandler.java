@@ -299,6 +299,12 @@ final class PythonExecHandler implements CapabilityHandler {
                     runner.interrupt();
                     continue;
                 }
+                if (Thread.interrupted()) {
+                    // Taken off the thread before the kernel records anything: the ledger's file
+                    // channels close themselves when an interrupted thread uses them.
+                    interrupted = true;
+                    runner.interrupt();
+                }
                 switch (call) {
                     case Done done -> {
                         if (stopped != null) {
