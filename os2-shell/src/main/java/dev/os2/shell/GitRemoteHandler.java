@@ -44,6 +44,16 @@ final class GitRemoteHandler implements CapabilityHandler {
 
     @Override
     public CanonicalJson handle(HandlerContext ctx, CanonicalJson args) throws IOException, InterruptedException {
+        try {
+            return run(ctx, args);
+        } catch (InterruptedException e) {
+            // Recorded as this invocation's failure; the command hands the interrupt back afterwards.
+            RunAttachment.of(ctx).ifPresent(RunAttachment::markInterrupted);
+            throw e;
+        }
+    }
+
+    private CanonicalJson run(HandlerContext ctx, CanonicalJson args) throws IOException, InterruptedException {
         JsonNode a = args.toJsonNode();
         String command = a.get("command").asText();
         Optional<RunAttachment> attachment = RunAttachment.of(ctx);

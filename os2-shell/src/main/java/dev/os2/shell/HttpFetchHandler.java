@@ -61,7 +61,14 @@ final class HttpFetchHandler implements CapabilityHandler {
                 .connectTimeout(CONNECT_TIMEOUT).build();
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).method(method, HttpRequest.BodyPublishers.noBody())
                 .header("User-Agent", "os2-curl").build();
-        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            // Recorded as this invocation's failure; the command hands the interrupt back afterwards.
+            RunAttachment.of(ctx).ifPresent(RunAttachment::markInterrupted);
+            throw e;
+        }
         byte[] body;
         boolean cut;
         try (InputStream in = response.body()) {

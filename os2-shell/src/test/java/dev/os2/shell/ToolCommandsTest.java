@@ -105,6 +105,12 @@ class ToolCommandsTest {
                     && e.payload().toJsonNode().path("resource").asText().equals("network_bytes"))
                     .mapToLong(e -> e.payload().toJsonNode().path("amount").asLong()).sum());
 
+            // A script of the same subject reaches the same capability through os2, and gets the result.
+            CliRun script = os2("python", "--workspace", ws.toString(), "-c",
+                    "import os2\nr = os2.invoke('net.http', url='" + url + "')\nprint(r['status'], repr(r['text']))");
+            assertEquals(0, script.status(), script.describe());
+            assertEquals("200 'hello from loopback\\n'\n", script.out());
+
             CliRun json = os2("curl", "--workspace", ws.toString(), "--json", url);
             assertEquals("hello from loopback\n", PythonCommandsTest.read(json.out()).at("/result/text").asText());
 
