@@ -57,7 +57,7 @@ import java.util.function.Supplier;
  *
  * <p><b>Threads.</b> The kernel calls the handler on its thread, and the context may be used only
  * there, while the sandbox runs the script on threads of its own. So the handler starts the run on
- * a helper thread and serves the script's gateway calls (invocations, module sources) on the
+ * a runner thread and serves the script's gateway calls (invocations, module sources) on the
  * kernel thread, one at a time in the script's order, until the run ends. Interrupting the kernel
  * thread stops the run (recorded as a watchdog stop); the interrupt is handed back through the
  * {@link RunAttachment}.
@@ -274,7 +274,7 @@ final class PythonExecHandler implements CapabilityHandler {
             this.attachment = attachment;
         }
 
-        /** Runs the script on a helper thread and serves its calls here until it ends; on the kernel thread. */
+        /** Runs the script on a runner thread and serves its calls here until it ends; on the kernel thread. */
         RunResult run(PythonSandbox sandbox, RunRequest request) {
             Thread runner = new Thread(() -> {
                 RunResult result = null;

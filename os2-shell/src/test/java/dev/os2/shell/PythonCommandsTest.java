@@ -188,8 +188,8 @@ class PythonCommandsTest {
         Files.createDirectories(modules.resolve("tools"));
         Files.writeString(modules.resolve("tools").resolve("__init__.py"), "");
         Files.writeString(modules.resolve("tools").resolve("cli.py"),
-                "import sys\nfrom tools import helpers\ndef main():\n    print('args', sys.argv, helpers.double(21))\n    return 0\n");
-        Files.writeString(modules.resolve("tools").resolve("helpers.py"), "def double(x):\n    return 2 * x\n");
+                "import sys\nfrom tools import mathx\ndef main():\n    print('args', sys.argv, mathx.double(21))\n    return 0\n");
+        Files.writeString(modules.resolve("tools").resolve("mathx.py"), "def double(x):\n    return 2 * x\n");
         Files.writeString(modules.resolve("nomain.py"), "X = 1\n");
         CliRun run = os2("pyvm", "run", "--workspace", ws("m"), "tools.cli", "a", "--b");
         assertEquals(0, run.status(), run.describe());
@@ -197,7 +197,7 @@ class PythonCommandsTest {
         List<EventEnvelope> entries = entries(dir.resolve("m"));
         List<String> origins = entries.stream().filter(e -> e.kind().equals("custom.python_module"))
                 .map(e -> e.payload().toJsonNode().path("data").path("origin").asText()).toList();
-        assertEquals(List.of("python/tools/__init__.py", "python/tools/cli.py", "python/tools/helpers.py"), origins);
+        assertEquals(List.of("python/tools/__init__.py", "python/tools/cli.py", "python/tools/mathx.py"), origins);
 
         CliRun noMain = os2("pyvm", "run", "--workspace", ws("m"), "nomain");
         assertEquals(1, noMain.status(), noMain.describe());
