@@ -207,6 +207,21 @@ public final class CapabilityLimits {
         return o;
     }
 
+    /**
+     * Reads the JSON form {@link #toJson()} writes (the {@code policy_loaded} record and the
+     * state's canonical form).
+     *
+     * @throws NullPointerException or {@link IllegalArgumentException} if the JSON is not that form
+     */
+    static CapabilityLimits fromJson(JsonNode o) {
+        Budget defaults = Codec.budget(o.get("default"));
+        SortedMap<String, Budget> caps = new TreeMap<>();
+        o.get("capability").properties().forEach(e -> caps.put(e.getKey(), Codec.budget(e.getValue())));
+        SortedMap<String, Budget> profiles = new TreeMap<>();
+        o.get("profile").properties().forEach(e -> profiles.put(e.getKey(), Codec.budget(e.getValue())));
+        return new CapabilityLimits(defaults, Collections.unmodifiableSortedMap(caps), Collections.unmodifiableSortedMap(profiles));
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof CapabilityLimits l && defaults.equals(l.defaults) && capabilities.equals(l.capabilities)

@@ -218,6 +218,12 @@ final class Codec {
                 o.put("state_hash", r.state().stateHash().toHex());
                 yield o;
             }
+            case KernelInput.LoadPolicy l -> {
+                ObjectNode o = obj();
+                o.put("source", l.source());
+                o.set("limits", l.limits().toJson());
+                yield o;
+            }
             case KernelInput.ReadyFlag f -> {
                 ObjectNode o = obj();
                 o.put("version", f.version());
@@ -245,6 +251,7 @@ final class Codec {
             case KernelInput.CreateSnapshot c -> null;
             case KernelInput.RestoreSnapshot r -> null;
             case KernelInput.ReadyFlag f -> null;
+            case KernelInput.LoadPolicy l -> null;
         };
     }
 
@@ -286,7 +293,7 @@ final class Codec {
         return switch (kind) {
             case "submit_token", "submit_tokens", "cancel_token", "register_capability", "grant_capability",
                     "derive_capability", "revoke_capability", "tick", "create_snapshot", "restore_snapshot",
-                    "ready_flag" -> true;
+                    "ready_flag", "policy_loaded" -> true;
             default -> false;
         };
     }
@@ -316,6 +323,7 @@ final class Codec {
             case "tick" -> new KernelInput.Tick(n.get("ticks").asLong());
             case "create_snapshot" -> new KernelInput.CreateSnapshot(n.get("label").asText());
             case "ready_flag" -> new KernelInput.ReadyFlag(n.get("version").asText(), text(n.get("snapshot")));
+            case "policy_loaded" -> new KernelInput.LoadPolicy(CapabilityLimits.fromJson(n.get("limits")), n.get("source").asText());
             default -> throw new IllegalArgumentException("not an input record: " + kind);
         };
     }

@@ -40,6 +40,16 @@ public interface HandlerContext {
     long now();
 
     /**
+     * The kernel's state as it is now, in the middle of this invocation (O(1)); for example to see
+     * which grants the subject holds before {@link #invoke invoking} a capability it may not hold.
+     * Reading it is not an action: it records nothing, so whatever the handler decides from it
+     * must show in its actions or result (replay does not call the handler again).
+     *
+     * @throws TokenHaltedException if the token was halted
+     */
+    KernelState state();
+
+    /**
      * A random source seeded from the kernel's seed, the token and the invocation: the same run
      * gives the same numbers. Not recorded; only what the handler does with them is.
      */

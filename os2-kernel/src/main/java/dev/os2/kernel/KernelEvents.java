@@ -10,8 +10,9 @@ package dev.os2.kernel;
  * {@code submit_token}, {@code submit_tokens}, {@code cancel_token}, {@code register_capability},
  * {@code grant_capability}, {@code derive_capability}, {@code revoke_capability}, {@code tick},
  * {@code create_snapshot} ({@code label}), {@code restore_snapshot} ({@code snapshot, position,
- * state_hash}: the rollback, after which the state is that snapshot's) and {@code ready_flag}
- * ({@code version, snapshot}, the snapshot null when the flag is cleared).
+ * state_hash}: the rollback, after which the state is that snapshot's), {@code ready_flag}
+ * ({@code version, snapshot}, the snapshot null when the flag is cleared) and {@code policy_loaded}
+ * ({@code source, limits}: the resource policy in force from here on, as in {@code kernel_started}).
  * Their payloads hold the input's fields and, for submissions, the token ids the kernel assigns
  * ({@code token}, or {@code first} for a batch; rejected submissions get ids too). A new grant's
  * id is in its {@code capability_granted} or {@code capability_derived} event.

@@ -373,6 +373,37 @@ public sealed interface KernelInput {
     }
 
     /**
+     * Replace the kernel's resource policy ({@link KernelConfig#limits()} until now) with
+     * {@code limits}: from here on, submissions are admitted against it. Recorded as
+     * {@code policy_loaded} with the policy's JSON form, so replay and recovery apply the same
+     * policy at the same position; the policy becomes part of the state (and its hash). Tokens
+     * already admitted keep their budgets.
+     *
+     * @param limits the new policy, already validated ({@link CapabilityLimits#parse})
+     * @param source a name for people: the file it came from, 1 to 256 characters, one line
+     */
+    record LoadPolicy(CapabilityLimits limits, String source) implements KernelInput {
+        /**
+         * Validates the fields.
+         *
+         * @throws NullPointerException if a field is null
+         * @throws InvalidInputException if the source name is empty, too long or spans lines
+         */
+        public LoadPolicy {
+            Objects.requireNonNull(limits, "limits");
+            Names.require(source, "source");
+            if (source.isEmpty() || source.length() > 256 || source.indexOf('\n') >= 0 || source.indexOf('\r') >= 0) {
+                throw Names.invalid("a policy's source name is one line of 1 to 256 characters, got " + Names.quote(source));
+            }
+        }
+
+        @Override
+        public String verb() {
+            return "policy_loaded";
+        }
+    }
+
+    /**
      * Record that a verified snapshot is ready for release {@code version}, or, with a null
      * {@code snapshotId}, that no snapshot is. The state does not change; the ledger's latest
      * {@code ready_flag} entry for a version is the flag's value.

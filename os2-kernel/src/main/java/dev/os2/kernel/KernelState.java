@@ -30,7 +30,8 @@ import java.util.function.Function;
  *
  * <p><b>Canonical form, format 1.</b> {@link #toJson()} is the RFC 8785 canonical JSON of an
  * object with {@code format}, {@code seed} (decimal string), {@code clock}, {@code next_token},
- * {@code next_grant}, {@code registry_version}, {@code counts}, and the arrays
+ * {@code next_grant}, {@code registry_version}, {@code counts}, {@code policy} (only once a
+ * {@link KernelInput.LoadPolicy} was applied: the policy's JSON form), and the arrays
  * {@code capabilities}, {@code grants}, {@code tokens} (live) and {@code finished}
  * ({@code [id, status]} of tokens that ended without completing), each sorted by id. Indexes the
  * kernel derives from these (grants by subject, dependents of a token) are rebuilt, not stored.
@@ -67,6 +68,8 @@ public final class KernelState {
     /** Token id to the live tokens waiting for it, ascending. Derived from tokens. */
     final PersistentMap<Long, List<Long>> dependents;
     final PersistentMap<Long, KernelToken.Status> finished;
+    /** The policy a {@link KernelInput.LoadPolicy} put in force, or null while the configuration's applies. */
+    final CapabilityLimits policy;
 
     private volatile Hash hash;
 
@@ -74,6 +77,16 @@ public final class KernelState {
             PersistentMap<String, CapabilityRecord> capabilities, PersistentMap<Long, GrantRecord> grants,
             PersistentMap<String, List<Long>> grantIndex, PersistentMap<Long, TokenRecord> tokens,
             PersistentMap<Long, List<Long>> dependents, PersistentMap<Long, KernelToken.Status> finished) {
+        this(seed, clock, nextToken, nextGrant, registryVersion, counts, capabilities, grants, grantIndex, tokens,
+                dependents, finished, null);
+    }
+
+    KernelState(long seed, long clock, long nextToken, long nextGrant, long registryVersion, TokenCounts counts,
+            PersistentMap<String, CapabilityRecord> capabilities, PersistentMap<Long, GrantRecord> grants,
+            PersistentMap<String, List<Long>> grantIndex, PersistentMap<Long, TokenRecord> tokens,
+            PersistentMap<Long, List<Long>> dependents, PersistentMap<Long, KernelToken.Status> finished,
+            CapabilityLimits policy) {
+        this.policy = policy;
         this.seed = seed;
         this.clock = clock;
         this.nextToken = nextToken;
@@ -92,6 +105,14 @@ public final class KernelState {
     public static KernelState initial(long seed) {
         return new KernelState(seed, 0, 1, 1, 0, TokenCounts.ZERO, PersistentMap.empty(), PersistentMap.empty(),
                 PersistentMap.empty(), PersistentMap.empty(), PersistentMap.empty(), PersistentMap.empty());
+    }
+
+    /**
+     * The resource policy recorded by the latest {@link KernelInput.LoadPolicy}, or empty when none
+     * was loaded and the kernel's configured {@link KernelConfig#limits()} apply.
+     */
+    public java.util.Optional<CapabilityLimits> policy() {
+        return java.util.Optional.ofNullable(policy);
     }
 
     /** The seed handlers' random sources derive from. */
@@ -240,6 +261,11 @@ public final class KernelState {
         c.put("rejected", counts.rejected());
         c.put("budget_exceeded", counts.budgetExceeded());
         c.put("violations", counts.violations());
+        // Present only once a policy was loaded, so that the states (and hashes) of ledgers
+        // without one stay what they were before policies could be loaded.
+        if (policy != null) {
+            o.set("policy", policy.toJson());
+        }
         return o;
     }
 
@@ -456,7 +482,8 @@ public final class KernelState {
             }
             return new KernelState(Long.parseLong(o.get("seed").asText()), o.get("clock").asLong(),
                     o.get("next_token").asLong(), o.get("next_grant").asLong(), o.get("registry_version").asLong(),
-                    counts, caps, grants, index, tokens, dependents, finished);
+                    counts, caps, grants, index, tokens, dependents, finished,
+                    o.hasNonNull("policy") ? CapabilityLimits.fromJson(o.get("policy")) : null);
         } catch (NullPointerException | IllegalArgumentException e) {
             if (e instanceof InvalidInputException iie) {
                 throw iie;

@@ -68,6 +68,8 @@ final class Machine {
     private PersistentMap<Long, TokenRecord> tokens;
     private PersistentMap<Long, List<Long>> dependents;
     private PersistentMap<Long, KernelToken.Status> finished;
+    /** The loaded policy, or null for the configuration's (see {@link KernelState#policy}). */
+    private CapabilityLimits policy;
 
     // --- indexes derived from the state ---
     private final LongHeap ready = new LongHeap();
@@ -108,6 +110,7 @@ final class Machine {
         this.tokens = state.tokens;
         this.dependents = state.dependents;
         this.finished = state.finished;
+        this.policy = state.policy;
         List<TokenRecord> restart = new ArrayList<>();
         tokens.forEach((id, t) -> {
             if (t.status() == KernelToken.Status.RUNNING) {
@@ -179,7 +182,7 @@ final class Machine {
     /** The current state, in O(1). */
     KernelState snapshot() {
         return new KernelState(seed, clock, nextToken, nextGrant, registryVersion, counts, capabilities, grants,
-                grantIndex, tokens, dependents, finished);
+                grantIndex, tokens, dependents, finished, policy);
     }
 
     // =============================================================================================
@@ -242,6 +245,7 @@ final class Machine {
             case KernelInput.CreateSnapshot c -> { }
             case KernelInput.RestoreSnapshot r -> { }
             case KernelInput.ReadyFlag f -> { }
+            case KernelInput.LoadPolicy l -> { }
         }
     }
 
@@ -303,6 +307,7 @@ final class Machine {
                 }
             }
             case KernelInput.ReadyFlag f -> { }
+            case KernelInput.LoadPolicy l -> { }
         }
     }
 
@@ -348,6 +353,10 @@ final class Machine {
             case KernelInput.CreateSnapshot c -> createSnapshot(rec, c);
             case KernelInput.RestoreSnapshot r -> restoreSnapshot(rec, r);
             case KernelInput.ReadyFlag f -> accepted(rec);
+            case KernelInput.LoadPolicy l -> {
+                policy = l.limits();
+                yield accepted(rec);
+            }
         };
     }
 
@@ -416,7 +425,7 @@ final class Machine {
         if (tokens.size() + liveAfter >= config.maxLiveTokens()) {
             return Admission.refuse("capacity", "the kernel holds its maximum of " + config.maxLiveTokens() + " live tokens");
         }
-        Budget policy = config.limits().forCapability(s.capabilityId());
+        Budget policy = (this.policy != null ? this.policy : config.limits()).forCapability(s.capabilityId());
         Budget budget = s.budget() == null ? policy : s.budget();
         for (Budget.Resource r : Budget.Resource.values()) {
             if (budget.limit(r) > policy.limit(r)) {
@@ -1214,6 +1223,12 @@ final class Machine {
         @Override
         public long now() {
             return clock;
+        }
+
+        @Override
+        public KernelState state() {
+            enter();
+            return snapshot();
         }
 
         @Override

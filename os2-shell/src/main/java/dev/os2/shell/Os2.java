@@ -63,6 +63,18 @@ import picocli.CommandLine.UnmatchedArgumentException;
             SnapshotExportCommand.class,
             SnapshotImportCommand.class,
             KernelReadyFlagCommand.class,
+            // Python, capability management and the host-tool wrappers.
+            PythonCommand.class,
+            PyvmCommand.class,
+            PyxCommand.class,
+            CapGrantCommand.class,
+            CapRevokeCommand.class,
+            CapDeriveCommand.class,
+            PolicyLoadCommand.class,
+            PipCommand.class,
+            GitCommand.class,
+            CurlCommand.class,
+            // Benchmarks, simulation and the release workflow.
             DeterministicBenchmarkCommand.class,
             ScenarioRunCommand.class,
             DocumentModuleTreeCommand.class,
@@ -128,6 +140,7 @@ public final class Os2 implements Callable<Integer> {
         cl.setParameterExceptionHandler((ex, args) -> usageError(ex, session));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> failure(ex, commandLine, session));
         cl.setExecutionStrategy(new CommandLine.RunLast());
+        PyvmCommand.configure(cl);
         return cl;
     }
 

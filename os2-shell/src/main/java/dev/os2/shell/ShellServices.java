@@ -35,7 +35,8 @@ public final class ShellServices implements AutoCloseable {
 
     /**
      * Runs {@code work} with the workspace's writable kernel, which has {@link ShellCapabilities}
-     * bound (registered first if the ledger does not know them yet).
+     * bound (registered first if the ledger does not know them yet), and the operator's default
+     * grants issued if they never were ({@link ShellCapabilities#grantOperatorDefaults}).
      *
      * @param workspace the workspace
      * @param work what to do with the kernel; it must not close it
@@ -47,6 +48,7 @@ public final class ShellServices implements AutoCloseable {
         Objects.requireNonNull(workspace, "workspace");
         Objects.requireNonNull(work, "work");
         try (WorkspaceKernel wk = WorkspaceKernel.open(workspace, ShellCapabilities.all(this))) {
+            ShellCapabilities.grantOperatorDefaults(wk.kernel());
             return work.apply(wk);
         }
     }

@@ -21,6 +21,8 @@ import java.util.stream.Stream;
  *   checkpoints/ signed ledger checkpoints
  *   logs/        command transcripts, one file per session
  *   simulations/ ledgers written by {@code simulate}, one folder per seed and step count
+ *   python/      the operator's Python modules (and, created when needed: site-packages/ for
+ *                {@code pip install}, repos/ for {@code git clone})
  * </pre>
  * A directory counts as a workspace when it holds at least one of these folders. OS2 creates a
  * workspace only in a directory that is new or empty, so that pointing {@code --workspace} at the
@@ -43,9 +45,11 @@ public final class Workspace {
     public static final String LOGS_DIRECTORY = "logs";
     /** The folder of {@code simulate}'s ledgers inside a workspace. */
     public static final String SIMULATIONS_DIRECTORY = "simulations";
+    /** The operator's Python modules inside a workspace (scripts import them; {@code pyvm run} runs them). */
+    public static final String PYTHON_DIRECTORY = "python";
 
     private static final List<String> LAYOUT = List.of(LEDGER_DIRECTORY, KEYS_DIRECTORY, SNAPSHOTS_DIRECTORY,
-            CHECKPOINTS_DIRECTORY, LOGS_DIRECTORY, SIMULATIONS_DIRECTORY);
+            CHECKPOINTS_DIRECTORY, LOGS_DIRECTORY, SIMULATIONS_DIRECTORY, PYTHON_DIRECTORY);
 
     private final Path directory;
 

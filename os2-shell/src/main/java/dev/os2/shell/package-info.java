@@ -12,6 +12,14 @@
  * what was wrong and what to do; exit status 0 means ok, 1 that the command's check failed, 2 a
  * usage, input or environment error, and 3 a failure of OS2 itself.
  *
+ * <p>The shell's own work runs as kernel tokens of the capabilities in
+ * {@link dev.os2.shell.ShellCapabilities}: {@code python}, {@code pyvm run} and {@code pyx} are
+ * {@code python.exec} tokens whose handler runs the script in the
+ * {@link dev.os2.shell.python.PythonSandbox} and charges its statements; {@code pip}, {@code git}
+ * and {@code curl} are {@code shell.tool} tokens that invoke the tool's own capability, denied until
+ * granted. {@code cap-grant}, {@code cap-derive}, {@code cap-revoke} and {@code policy-load} change
+ * the registry and the policy through recorded kernel inputs.
+ *
  * <p>This package is a consumer of the deterministic core, not part of it: it may read the
  * environment and the terminal, which the kernel and ledger never do.
  */

@@ -218,7 +218,7 @@ public final class InvariantChecker implements EventListener {
         static boolean isInputKind(String kind) {
             return switch (kind) {
                 case "submit_token", "submit_tokens", "cancel_token", "register_capability", "grant_capability",
-                        "derive_capability", "revoke_capability", "tick" -> true;
+                        "derive_capability", "revoke_capability", "tick", "policy_loaded" -> true;
                 default -> false;
             };
         }

@@ -37,4 +37,21 @@ public sealed interface GatewayReply {
             Objects.requireNonNull(reason, "reason");
         }
     }
+
+    /**
+     * The kernel let the call through, and the capability's handler failed; the script gets
+     * {@code os2.InvocationFailed(reason)}, a {@code RuntimeError}, and goes on.
+     *
+     * @param reason what failed, shown to the script's author
+     */
+    record Failed(String reason) implements GatewayReply {
+        /**
+         * Validates the fields.
+         *
+         * @throws NullPointerException if {@code reason} is null
+         */
+        public Failed {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
 }

@@ -160,7 +160,8 @@ final class SandboxRun {
         Value boot = bindings.getMember("_os2_boot");
         bindings.removeMember("_os2_boot");
         Value main = boot.execute(request.seed(), config.recursionLimitMax(), config.intDigitsMax(),
-                new Meter(), (ProxyExecutable) this::clock, (ProxyExecutable) this::gateway);
+                new Meter(), (ProxyExecutable) this::clock, (ProxyExecutable) this::gateway,
+                ProxyArray.fromList(new ArrayList<Object>(ModuleSource.METERED_ORIGINS)));
         List<Object> argv = new ArrayList<>();
         argv.add(request.sourceName());
         argv.addAll(request.args());
@@ -385,8 +386,10 @@ final class SandboxRun {
     }
 
     /**
-     * {@code gateway(0, id, argsJson)}: invoke, answered {@code A<json>}, {@code D<reason>} or
-     * {@code S<message>} (stopped); {@code gateway(1, _, _)}: the sorted ids as a JSON array.
+     * {@code gateway(0, id, argsJson)}: invoke, answered {@code A<json>}, {@code D<reason>},
+     * {@code F<reason>} (the handler failed) or {@code S<message>} (stopped); {@code gateway(1, _, _)}:
+     * the sorted ids as a JSON array; {@code gateway(2, name, _)}: a module's source, answered
+     * {@code M<json {origin, source, package}>} or {@code N} (no such module).
      */
     private Object gateway(Value... args) {
         if (stop.get() != null) {
@@ -403,10 +406,20 @@ final class SandboxRun {
                 }
                 return json.append(']').toString();
             }
-            GatewayReply reply = target.invoke(args[1].asString(), args[2].asString());
+            if (args[0].asInt() == 2) {
+                java.util.Optional<ModuleSource> module = target.module(args[1].asString());
+                if (module.isEmpty()) {
+                    return "N";
+                }
+                ModuleSource m = module.get();
+                return "M{\"origin\":" + quote(m.origin()) + ",\"package\":" + m.isPackage() + ",\"source\":"
+                        + quote(m.source()) + "}";
+            }
+            GatewayReply reply = target.invoke(args[1].asString(), args[2].asString(), statements);
             return switch (reply) {
                 case GatewayReply.Allowed allowed -> "A" + allowed.resultJson();
                 case GatewayReply.Denied denied -> "D" + denied.reason();
+                case GatewayReply.Failed failed -> "F" + failed.reason();
             };
         } catch (RuntimeException e) {
             requestStop(Stop.Kind.GATEWAY_FAULT, null, 0, e);

@@ -10,11 +10,12 @@
 # host proxies that are safe to call from user code: the tracer only ever adds fuel, the clock only
 # reads or moves virtual time forward, the gateway is the capability boundary itself.
 #
-# Fuel: a line event of a frame whose code is not the standard library's (the user's script and
-# whatever it compiles with exec/eval) costs one unit. The standard library is not metered.
+# Fuel: a line event of a frame whose code is not the standard library's (the user's script, the
+# workspace modules the gateway hands in, and whatever they compile with exec/eval) costs one unit.
+# The standard library is not metered.
 
 
-def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
+def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway, metered):
     import sys
     import builtins
     import posix
@@ -25,6 +26,8 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
     prefix = sys.prefix + '/' if sys.prefix else '\0'
     startswith = str.startswith
     unmetered = (prefix, '<frozen ', '<os2-prelude>')
+    # Code under these file names is the workspace's (modules the gateway hands in): always metered.
+    metered_origins = tuple(str(origin) for origin in metered)
 
     # ---- Output: unbuffered, so every byte written before a stop has reached the host. ----------
     def _stream(fd):
@@ -303,6 +306,12 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
     CapabilityDenied.__module__ = 'os2'
     CapabilityDenied.__qualname__ = 'CapabilityDenied'
 
+    class InvocationFailed(RuntimeError):
+        """The capability ran and its handler failed; the error is the message."""
+
+    InvocationFailed.__module__ = 'os2'
+    InvocationFailed.__qualname__ = 'InvocationFailed'
+
     def invoke(capability_id, /, **args):
         """Invokes a granted capability with keyword arguments; returns its decoded JSON result."""
         if not isinstance(capability_id, str):
@@ -314,6 +323,8 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
             return json.loads(body)
         if kind == 'D':
             raise CapabilityDenied(body)
+        if kind == 'F':
+            raise InvocationFailed(body)
         raise RuntimeError(body)
 
     def capabilities():
@@ -327,7 +338,50 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
     os2.invoke = invoke
     os2.capabilities = capabilities
     os2.CapabilityDenied = CapabilityDenied
+    os2.InvocationFailed = InvocationFailed
     sys.modules['os2'] = os2
+
+    # ---- Modules from the host: the workspace's own and installed packages, handed in as source
+    # by the gateway (the sandbox has no file access), after the standard library's finders. -----
+    class GatewayLoader:
+        def __init__(self, source, origin):
+            self.source = source
+            self.origin = origin
+
+        def create_module(self, spec):
+            return None
+
+        def exec_module(self, module):
+            code = compile(self.source, self.origin, 'exec', dont_inherit=True)
+            exec(code, module.__dict__)
+
+        def get_source(self, name):
+            return self.source
+
+    class GatewayFinder:
+        """Finds modules the standard library does not have through the os2 gateway."""
+
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            reply = gateway(2, name, '')
+            kind, body = reply[0], reply[1:]
+            if kind == 'N':
+                return None
+            if kind != 'M':
+                raise ImportError(f"cannot import {name!r}: {body}", name=name)
+            import json
+            from importlib.machinery import ModuleSpec
+            info = json.loads(body)
+            spec = ModuleSpec(name, GatewayLoader(info['source'], info['origin']), origin=info['origin'],
+                              is_package=info['package'])
+            spec.has_location = True
+            return spec
+
+        @staticmethod
+        def invalidate_caches():
+            pass
+
+    sys.meta_path.append(GatewayFinder)
 
     # ---- The fuel tracer. -----------------------------------------------------------------------
     main_file = ['\0']
@@ -339,7 +393,7 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway):
         # exec and eval compile) is metered when the script ran it, not when the standard library
         # did (namedtuple and dataclass helpers, modules that exec code at import).
         filename = frame.f_code.co_filename
-        if filename == main_file[0]:
+        if filename == main_file[0] or startswith(filename, metered_origins):
             return tracer
         if not metering[0] or startswith(filename, unmetered):
             return None

@@ -1,0 +1,156 @@
+package dev.os2.bench.python;
+
+import dev.os2.bench.BenchFiles;
+import dev.os2.shell.Os2;
+import dev.os2.shell.Session;
+import dev.os2.shell.ShellServices;
+import dev.os2.shell.python.PythonSandbox;
+import dev.os2.shell.python.RunRequest;
+import dev.os2.shell.python.RunResult;
+import dev.os2.shell.python.SandboxConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import picocli.CommandLine;
+
+/**
+ * {@code pyx 1+1} in a warm shell beside what a user would otherwise run, {@code python3 -c
+ * 'print(1+1)'} as a subprocess, in the same run and the same forks; and the sandbox's own cost
+ * per run. Every score is milliseconds per operation. Goal: {@link #pyxRoundTrip} at most 1.0×
+ * {@link #python3Subprocess}.
+ *
+ * <ul>
+ *   <li>{@link #pyxRoundTrip}: the {@code pyx} command through the command line the shell runs
+ *       ({@link Os2#commandLine}), in-process with one session whose Python engine is warm: open
+ *       the workspace kernel on its Chronicle ledger (recovered from it), submit a
+ *       {@code python.exec} token, run it in a fresh sandbox context (the expression, its
+ *       statements charged, the output hash recorded), print the repr, close the kernel. The
+ *       session's services open the kernel per command, as one-shot commands do, so recovery
+ *       replays the workspace's ledger each time: each iteration starts a new workspace (not
+ *       timed) so that the ledger stays one iteration long.</li>
+ *   <li>{@link #python3Subprocess}, the peer: start CPython with {@code -c 'print(1+1)'}, read its
+ *       output, wait for it. The interpreter is resolved once ({@code sys.executable}), so a
+ *       version-manager shim in front of {@code python3} is not counted.</li>
+ *   <li>{@link #sandboxRun}: {@code pass} straight through the sandbox, no kernel: context
+ *       creation (from the pool of spares), the prelude, the run and the close; what the sandbox
+ *       adds per run.</li>
+ * </ul>
+ *
+ * <p>The engine's warm-up (build plus the warm-up script) happens once per fork in the setup and
+ * is printed as {@code figure: engine warm-up N ms}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+@Fork(value = 1, jvmArgsAppend = {
+        // Chronicle's flags (see EndToEndBench), for the workspace ledger.
+        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "-Dchronicle.analytics.disable=true", "--enable-native-access=ALL-UNNAMED"})
+public class PyxBench {
+
+    private ShellServices services;
+    private CommandLine cl;
+    private StringWriter out;
+    private StringWriter err;
+    private Path workspace;
+    private PythonSandbox sandbox;
+    private String python3;
+
+    /** Warms the session's engine (timed and printed) and a bare sandbox; finds CPython. */
+    @Setup(Level.Trial)
+    public void warmUp() throws IOException, InterruptedException {
+        services = ShellServices.oneShot();
+        long start = System.nanoTime();
+        services.python().warmUp();
+        System.out.printf("%nfigure: engine warm-up %d ms%n", (System.nanoTime() - start) / 1_000_000);
+        Session session = new Session(Map.of(), false, 0, "os2", false, services);
+        cl = Os2.commandLine(session);
+        out = new StringWriter();
+        err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        sandbox = PythonSandbox.create(SandboxConfig.defaults());
+        sandbox.warmUp();
+        Process which = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").redirectErrorStream(true).start();
+        python3 = new String(which.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (which.waitFor() != 0 || python3.isEmpty()) {
+            throw new IllegalStateException("python3 is not installed: " + python3);
+        }
+    }
+
+    /** A new workspace per iteration, so that recovery replays at most one iteration's ledger. */
+    @Setup(Level.Iteration)
+    public void newWorkspace() {
+        workspace = BenchFiles.tempDir("os2-pyx-bench").resolve("ws");
+    }
+
+    /** Deletes the iteration's workspace. */
+    @TearDown(Level.Iteration)
+    public void deleteWorkspace() {
+        BenchFiles.deleteTree(workspace.getParent());
+    }
+
+    /** Closes the engines. */
+    @TearDown(Level.Trial)
+    public void close() {
+        services.close();
+        sandbox.close();
+    }
+
+    /** {@code pyx 1+1} through the shell's command line, kernel and ledger included. */
+    @Benchmark
+    public String pyxRoundTrip() {
+        out.getBuffer().setLength(0);
+        int status = cl.execute("pyx", "--workspace", workspace.toString(), "1+1");
+        String printed = out.toString();
+        if (status != 0 || !printed.equals("2\n")) {
+            throw new IllegalStateException("pyx 1+1 gave exit " + status + ", output " + printed + err);
+        }
+        return printed;
+    }
+
+    /** {@code python3 -c 'print(1+1)'} as a subprocess, its output read. */
+    @Benchmark
+    public String python3Subprocess() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(python3, "-c", "print(1+1)").redirectErrorStream(true).start();
+        String printed;
+        try (InputStream in = p.getInputStream()) {
+            printed = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (p.waitFor() != 0 || !printed.equals("2\n")) {
+            throw new IllegalStateException("python3 gave " + printed);
+        }
+        return printed;
+    }
+
+    /** {@code pass} straight through a warm sandbox: a context per run, no kernel. */
+    @Benchmark
+    public RunResult sandboxRun() {
+        RunResult r = sandbox.run(RunRequest.of("bench.py", "pass"), null, null);
+        if (!(r instanceof RunResult.Completed)) {
+            throw new IllegalStateException("the sandbox run did not complete: " + r);
+        }
+        return r;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.os2.shell;
+
+import java.util.Map;
+
+/**
+ * One {@link ShellServices} for every test of this package that runs Python through the command
+ * line, so that its sandbox's engine is built and warmed once per test JVM, as
+ * {@code python/TestSandboxes} does for the sandbox's own tests. Never closed: the JVM's end does.
+ */
+final class ShellTestSessions {
+
+    private static ShellServices shared;
+
+    private ShellTestSessions() {
+    }
+
+    /** The shared services; the first call warms the Python engine and prints how long it took. */
+    static synchronized ShellServices services() {
+        if (shared == null) {
+            shared = ShellServices.oneShot();
+            long start = System.nanoTime();
+            shared.python().warmUp();
+            System.out.printf("figure: shell engine warm-up %d ms%n", (System.nanoTime() - start) / 1_000_000);
+        }
+        return shared;
+    }
+
+    /** A session with no terminal, program {@code os2}, and the shared services. */
+    static Session session() {
+        return new Session(Map.of(), false, 0, "os2", false, services());
+    }
+}
