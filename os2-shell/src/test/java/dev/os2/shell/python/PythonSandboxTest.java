@@ -218,7 +218,7 @@ class PythonSandboxTest {
 
     @Test
     void theStandardLibraryStillWorks() {
-        RunResult.Completed completed = assertInstanceOf(RunResult.Completed.class, run("""
+        RunResult.Completed completed = assertInstanceOf(RunResult.Completed.class, sandbox.run(RunRequest.of("script.py", """
                 import dataclasses, enum, logging, asyncio, subprocess, collections, decimal
                 @dataclasses.dataclass
                 class P:
@@ -230,7 +230,10 @@ class PythonSandboxTest {
                 logging.basicConfig(level=logging.INFO)
                 logging.getLogger('app').info('logged %d', 1)
                 print(collections.Counter('abca').most_common(1), decimal.Decimal('1.10') + 2)
-                """));
+                """)
+                // Importing these modules the first time is slow in the interpreter; a loaded machine
+                // must not turn that into a watchdog stop.
+                .withTimeoutMillis(180_000), null, null));
         assertEquals("P(x=1, y=2) True True Colour.RED\n[('a', 2)] 3.10\n", completed.output().stdoutText());
         assertEquals("INFO:app:logged 1\n", completed.output().stderrText());
     }
@@ -322,8 +325,11 @@ class PythonSandboxTest {
 
     @Test
     void aBuiltInThatIgnoresCancellationIsAbandonedAndTheSandboxGoesOn() {
-        RunResult result = sandbox.run(RunRequest.of("sum.py", "print('start')\nsum(range(4 * 10**8))")
-                .withTimeoutMillis(300), null, null);
+        // The sum takes seconds in the interpreter and does not poll for cancellation. The timeout
+        // leaves the run time to reach it even on a loaded machine, and the sum outlasts the
+        // timeout plus the cancel grace by far, so the run is abandoned.
+        RunResult result = sandbox.run(RunRequest.of("sum.py", "print('start')\nsum(range(2 * 10**9))")
+                .withTimeoutMillis(1_500), null, null);
         RunResult.WatchdogStopped stopped = assertInstanceOf(RunResult.WatchdogStopped.class, result);
         assertEquals(RunResult.WatchdogStopped.Cause.WALL_CLOCK, stopped.cause());
         assertTrue(stopped.abandoned());
