@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  *   checkpoints/ signed ledger checkpoints
  *   logs/        command transcripts, one file per session
  *   simulations/ ledgers written by {@code simulate}, one folder per seed and step count
+ *   history      the interactive shell's line history (a file, shared by its sessions)
  * </pre>
  * A directory counts as a workspace when it holds at least one of these folders. OS2 creates a
  * workspace only in a directory that is new or empty, so that pointing {@code --workspace} at the
@@ -43,6 +44,9 @@ public final class Workspace {
     public static final String LOGS_DIRECTORY = "logs";
     /** The folder of {@code simulate}'s ledgers inside a workspace. */
     public static final String SIMULATIONS_DIRECTORY = "simulations";
+
+    /** The interactive shell's history file inside a workspace. */
+    public static final String HISTORY_FILE = "history";
 
     private static final List<String> LAYOUT = List.of(LEDGER_DIRECTORY, KEYS_DIRECTORY, SNAPSHOTS_DIRECTORY,
             CHECKPOINTS_DIRECTORY, LOGS_DIRECTORY, SIMULATIONS_DIRECTORY);
@@ -92,6 +96,11 @@ public final class Workspace {
     /** {@code <workspace>/simulations}. */
     public Path simulationsDirectory() {
         return directory.resolve(SIMULATIONS_DIRECTORY);
+    }
+
+    /** {@code <workspace>/history}: the interactive shell's line history, one file for all its sessions. */
+    public Path historyFile() {
+        return directory.resolve(HISTORY_FILE);
     }
 
     /** Whether the directory holds at least one folder of the workspace layout. */

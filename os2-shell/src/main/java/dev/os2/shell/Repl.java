@@ -1,0 +1,262 @@
+package dev.os2.shell;
+
+import dev.os2.kernel.KernelConfig;
+import dev.os2.ledger.Hash;
+import dev.os2.ledger.Ledger;
+import dev.os2.ledger.LedgerException;
+import dev.os2.ledger.VerifyResult;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * The interactive shell on a terminal: the boot sequence, then the prompt loop. Lines are edited
+ * with JLine (history in the workspace, completion from the command model, a continuation prompt
+ * for an open quote or a trailing operator) and run by the {@link Shell}.
+ *
+ * <p><b>Boot.</b> A few lines of progress, each as its step ends: the workspace opened (created if
+ * new), the ledger verified to its head (entries and short head hash; a broken chain is reported
+ * and the shell still starts, so it can be inspected), the kernel's policy and limits, and the
+ * Python engine, which warms up in the background after the prompt appears; its completion is
+ * shown above the prompt. The terminal is set up while the ledger is verified.
+ *
+ * <p><b>Keys.</b> Ctrl-C at the prompt clears the line; during a command it interrupts it (exit
+ * 130). Ctrl-Z during a command stops it (its output waits) and returns to the prompt. Ctrl-D at an
+ * empty prompt leaves, like {@code exit}.
+ */
+final class Repl {
+
+    /** Entries verified between two progress updates of the boot's ledger check. */
+    static final long VERIFY_CHUNK_ENTRIES = 100_000;
+
+    private final Session session;
+    private final ShellServices services;
+    private final Workspace workspace;
+    private final Transcript transcript;
+    private final boolean debug;
+    private final boolean colour;
+    private final boolean unicode;
+    private final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+
+    Repl(Session session, ShellServices services, Workspace workspace, Transcript transcript, boolean debug) {
+        this.session = session;
+        this.services = services;
+        this.workspace = workspace;
+        this.transcript = transcript;
+        this.debug = debug;
+        String noColour = session.environment().get("NO_COLOR");
+        this.colour = noColour == null || noColour.isEmpty();
+        this.unicode = utf8Locale(session);
+    }
+
+    /** Whether the locale variables say the terminal takes UTF-8 (for the boot's check marks). */
+    private static boolean utf8Locale(Session session) {
+        for (String name : new String[] {"LC_ALL", "LC_CTYPE", "LANG"}) {
+            String v = session.environment().get(name);
+            if (v != null && !v.isEmpty()) {
+                String upper = v.toUpperCase(Locale.ROOT);
+                return upper.contains("UTF-8") || upper.contains("UTF8");
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Boots and runs the prompt until {@code exit} or Ctrl-D.
+     *
+     * @param created whether the workspace was created just now
+     * @return the exit status
+     */
+    int run(boolean created) {
+        Style style = new Style(colour);
+        CompletableFuture<Terminal> terminalSetUp = CompletableFuture.supplyAsync(() -> {
+            try {
+                return TerminalBuilder.builder().system(true).dumb(false).name("os2").nativeSignals(true).build();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, task -> Thread.ofPlatform().daemon().name("os2-terminal-setup").start(task));
+
+        String version = SessionCommands.version();
+        out.println(style.bold("OS2 " + version) + style.dim("  deterministic capability microkernel"));
+        step(style, true, "workspace", workspace.directory() + (created ? " (new)" : ""));
+        verifyLedger(style);
+        KernelConfig defaults = KernelConfig.defaults();
+        step(style, true, "policy", "kernel default limits (" + defaults.maxLiveTokens() + " live tokens, "
+                + defaults.queueCapacity() + " queued inputs, " + (defaults.maxPayloadBytes() >> 10) + " KiB payloads); "
+                + ShellCapabilities.all(services).size() + " shell capabilities; subject " + ShellServices.OPERATOR_SUBJECT);
+
+        Terminal terminal;
+        try {
+            terminal = terminalSetUp.join();
+        } catch (CompletionException e) {
+            throw new InputException("cannot set up the terminal: " + e.getCause().getMessage(),
+                    "Run the shell with its input from a file or pipe instead, for example `" + session.hint("shell < script") + "`.");
+        }
+        ShellConsole console = ShellConsole.interactive(terminal, System.err);
+        Shell shell = new Shell(session, services, workspace, console, transcript, Shell.Mode.INTERACTIVE, debug);
+        LineReader reader = LineReaderBuilder.builder()
+                .terminal(terminal)
+                .appName("os2")
+                .parser(new ShellLineParser())
+                .completer(new ShellCompleter(shell.model()))
+                .variable(LineReader.HISTORY_FILE, workspace.historyFile())
+                .variable(LineReader.HISTORY_SIZE, 1_000)
+                .variable(LineReader.HISTORY_FILE_SIZE, 10_000)
+                .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%M> ")
+                .variable(LineReader.LIST_MAX, 200)
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                .option(LineReader.Option.HISTORY_IGNORE_SPACE, true)
+                .option(LineReader.Option.AUTO_FRESH_LINE, true)
+                .option(LineReader.Option.AUTO_GROUP, false)
+                .option(LineReader.Option.GROUP, false)
+                .build();
+        if (!colour) {
+            reader.option(LineReader.Option.DISABLE_HIGHLIGHTER, true);
+            for (String v : new String[] {LineReader.COMPLETION_STYLE_STARTING, LineReader.COMPLETION_STYLE_DESCRIPTION,
+                LineReader.COMPLETION_STYLE_GROUP, LineReader.COMPLETION_STYLE_SELECTION, LineReader.COMPLETION_STYLE_BACKGROUND,
+                LineReader.COMPLETION_STYLE_LIST_STARTING, LineReader.COMPLETION_STYLE_LIST_DESCRIPTION,
+                LineReader.COMPLETION_STYLE_LIST_GROUP, LineReader.COMPLETION_STYLE_LIST_SELECTION,
+                LineReader.COMPLETION_STYLE_LIST_BACKGROUND}) {
+                reader.setVariable(v, "");
+            }
+        }
+        console.attach(reader);
+        terminal.handle(Terminal.Signal.INT, s -> shell.interruptForeground());
+        terminal.handle(Terminal.Signal.TSTP, s -> shell.stopForeground());
+
+        step(style, false, "python", "engine warming up in the background (python commands wait for it only if it has not finished)");
+        Duration ready = Duration.between(ProcessHandle.current().info().startInstant().orElse(shell.startedAt()), Instant.now());
+        out.println(style.dim("Ready in " + String.format(Locale.ROOT, "%.1f", ready.toMillis() / 1000.0) + " s. ")
+                + "Type " + style.name("help") + " for the commands, Tab to complete, Ctrl-D to leave.");
+        warmUpPython(console, style);
+        Thread.ofPlatform().daemon().name("os2-prepare").start(() -> shell.prepare(true));
+
+        int status = Os2.EXIT_OK;
+        long lineNumber = 0;
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        try {
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine(prompt(shell, style));
+                } catch (UserInterruptException e) {
+                    continue;
+                } catch (EndOfFileException e) {
+                    if (shell.requestExit(shell.lastStatus(), err)) {
+                        out.println();
+                        break;
+                    }
+                    continue;
+                }
+                lineNumber++;
+                try {
+                    shell.runLine(line, "interactive", lineNumber);
+                } catch (RuntimeException e) {
+                    err.println("os2: internal error in the shell: " + e + ". This is a bug in OS2; run the shell with --debug "
+                            + "and report the stack trace.");
+                    if (debug) {
+                        e.printStackTrace(err);
+                    }
+                }
+                if (shell.exitRequested().isPresent()) {
+                    break;
+                }
+            }
+            status = shell.exitRequested().orElse(shell.lastStatus());
+        } finally {
+            try {
+                reader.getHistory().save();
+            } catch (IOException e) {
+                err.println("os2: cannot save the history to " + workspace.historyFile() + ": " + e.getMessage() + ".");
+            }
+            shell.end(status);
+            shell.close();
+            try {
+                terminal.close();
+            } catch (IOException e) {
+                // Leaving anyway.
+            }
+        }
+        return status;
+    }
+
+    private String prompt(Shell shell, Style style) {
+        int last = shell.lastStatus();
+        return style.name("os2") + style.dim(":" + workspace.directory().getFileName()) + (last == 0 ? "" : style.bad(" [" + last + "]"))
+                + "> ";
+    }
+
+    /** One line of the boot: a check mark (or a pending mark) and what was done. */
+    private void step(Style style, boolean done, String what, String detail) {
+        String mark = done ? (unicode ? "✓" : "ok") : (unicode ? "…" : "..");
+        out.println("  " + (done ? style.good(mark) : style.dim(mark)) + " " + what + " ".repeat(Math.max(1, 10 - what.length()))
+                + detail);
+    }
+
+    /** Verifies the ledger to its head read-only, with progress for a long one, and shows the result. */
+    private void verifyLedger(Style style) {
+        if (!workspace.hasLedger()) {
+            step(style, true, "ledger", "empty: a kernel starts on it when a command first needs one");
+            return;
+        }
+        try (Ledger ledger = workspace.openLedgerReadOnly()) {
+            long size = ledger.size();
+            VerifyResult result = null;
+            for (long from = 0; from < size; from += VERIFY_CHUNK_ENTRIES) {
+                long to = Math.min(size, from + VERIFY_CHUNK_ENTRIES);
+                result = ledger.verify(from, to);
+                if (!result.intact()) {
+                    break;
+                }
+                if (size > VERIFY_CHUNK_ENTRIES) {
+                    out.print("\r  " + style.dim(unicode ? "…" : "..") + " ledger    verifying " + (100 * to / size) + "%");
+                    out.flush();
+                }
+            }
+            if (size > VERIFY_CHUNK_ENTRIES) {
+                out.print("\r\u001b[K");
+            }
+            Hash head = ledger.headHash();
+            if (result == null || result.intact()) {
+                step(style, true, "ledger", "verified to head: " + size + (size == 1 ? " entry" : " entries") + ", head "
+                        + head.toHex().substring(0, 12));
+            } else if (result instanceof VerifyResult.Broken broken) {
+                out.println("  " + style.bad(unicode ? "✗" : "!!") + " ledger    " + style.bad("broken at position "
+                        + broken.position()) + ": " + broken.detail() + "; `ledger-verify` shows it, commands that write refuse it");
+            }
+        } catch (LedgerException | InputException e) {
+            out.println("  " + style.bad(unicode ? "✗" : "!!") + " ledger    " + Os2.sentence(e.getMessage()));
+        }
+    }
+
+    /** Starts the Python engine's warm-up on a daemon thread; its end is shown above the prompt. */
+    private void warmUpPython(ShellConsole console, Style style) {
+        Thread.ofPlatform().daemon().name("os2-python-warm-up").start(() -> {
+            try {
+                services.python().warmUp();
+                long millis = services.python().warmUpMillis().orElse(0L);
+                console.printAbove(false, style.dim((unicode ? "✓" : "ok") + " python engine warm in "
+                        + String.format(Locale.ROOT, "%.1f", millis / 1000.0) + " s"));
+            } catch (RuntimeException | LinkageError e) {
+                console.printAbove(true, style.warn("python engine failed to warm up: " + e.getMessage()
+                        + "; python commands will report it"));
+            }
+        });
+    }
+}
