@@ -114,7 +114,7 @@ final class Repl {
                 .terminal(terminal)
                 .appName("os2")
                 .parser(new ShellLineParser())
-                .completer(new ShellCompleter(shell.model()))
+                .completer(new ShellCompleter(shell::model))
                 .variable(LineReader.HISTORY_FILE, workspace.historyFile())
                 .variable(LineReader.HISTORY_SIZE, 1_000)
                 .variable(LineReader.HISTORY_FILE_SIZE, 10_000)
@@ -145,7 +145,11 @@ final class Repl {
         out.println(style.dim("Ready in " + String.format(Locale.ROOT, "%.1f", ready.toMillis() / 1000.0) + " s. ")
                 + "Type " + style.name("help") + " for the commands, Tab to complete, Ctrl-D to leave.");
         warmUpPython(console, style);
-        Thread.ofPlatform().daemon().name("os2-prepare").start(() -> shell.prepare(true));
+        Thread.ofPlatform().daemon().name("os2-prepare").start(() -> {
+            // The first Tab and the first command find their command trees built.
+            shell.model();
+            shell.prepare(true);
+        });
 
         int status = Os2.EXIT_OK;
         long lineNumber = 0;

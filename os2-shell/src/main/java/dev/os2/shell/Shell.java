@@ -89,7 +89,7 @@ final class Shell implements AutoCloseable {
     private final boolean stdoutTerminal;
     private final long startNanos = System.nanoTime();
     private final Instant startedAt = Instant.now();
-    private final CommandLine model;
+    private CommandLine model;
     private final Map<String, Deque<CommandLine>> idle = new TreeMap<>();
     // Guarded by this.
     private final TreeMap<Integer, ShellJob> jobs = new TreeMap<>();
@@ -126,7 +126,6 @@ final class Shell implements AutoCloseable {
         env.put(Session.WORKSPACE_VARIABLE, workspace.directory().toString());
         this.base = new Session(env, stdoutTerminal, base.terminalColumns(), "", mode == Mode.INTERACTIVE || base.stderrTerminal(),
                 services);
-        this.model = Os2.commandLine(session(false));
         services.attach(this);
     }
 
@@ -143,8 +142,11 @@ final class Shell implements AutoCloseable {
         return new Session(base.environment(), terminal, columns, "", base.stderrTerminal(), services);
     }
 
-    /** The command tree, for completion and help; never executed. */
-    CommandLine model() {
+    /** The command tree, for completion; never executed. Built on first use. */
+    synchronized CommandLine model() {
+        if (model == null) {
+            model = Os2.commandLine(session(false));
+        }
         return model;
     }
 

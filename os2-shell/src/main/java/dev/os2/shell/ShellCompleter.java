@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
 import org.jline.reader.LineReader;
@@ -31,9 +32,9 @@ final class ShellCompleter implements Completer {
     /** Most directory entries looked at for one file completion. */
     static final int FILES_MAX = 2_000;
 
-    private final CommandLine model;
+    private final Supplier<CommandLine> model;
 
-    ShellCompleter(CommandLine model) {
+    ShellCompleter(Supplier<CommandLine> model) {
         this.model = model;
     }
 
@@ -62,7 +63,7 @@ final class ShellCompleter implements Completer {
             commandNames(candidates);
             return;
         }
-        CommandLine sub = model.getSubcommands().get(before.get(0));
+        CommandLine sub = model.get().getSubcommands().get(before.get(0));
         if (sub == null) {
             return;
         }
@@ -104,7 +105,7 @@ final class ShellCompleter implements Completer {
     }
 
     private void commandNames(List<Candidate> candidates) {
-        for (Map.Entry<String, CommandLine> e : HelpCommands.commands(model.getCommandSpec()).entrySet()) {
+        for (Map.Entry<String, CommandLine> e : HelpCommands.commands(model.get().getCommandSpec()).entrySet()) {
             candidates.add(new Candidate(e.getKey(), e.getKey(), null, HelpCommands.summary(e.getValue().getCommandSpec()),
                     null, null, true));
         }
