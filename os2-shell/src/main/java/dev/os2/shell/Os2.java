@@ -127,6 +127,10 @@ public final class Os2 implements Callable<Integer> {
      * UTF-8.
      */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals(ShellCommand.NAME) && !List.of(args).contains(ShellCommand.LINE_OPTION)) {
+            // The terminal takes a while to set up; it does so while the command tree is built.
+            Repl.setUpTerminalEarly();
+        }
         Session session = Session.ofProcess();
         CommandLine cl = commandLine(session);
         OneShotRun run = new OneShotRun(session, System.out);

@@ -17,6 +17,9 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -31,9 +34,11 @@ import org.jline.terminal.TerminalBuilder;
  *
  * <p><b>Boot.</b> A few lines of progress, each as its step ends: the workspace opened (created if
  * new), the ledger verified to its head (entries and short head hash; a broken chain is reported
- * and the shell still starts, so it can be inspected), the kernel's policy and limits, and the
- * Python engine, which warms up in the background after the prompt appears; its completion is
- * shown above the prompt. The terminal is set up while the ledger is verified.
+ * and the shell still starts, so it can be inspected; a ledger that takes longer than
+ * {@link #VERIFY_WAIT_MILLIS} is verified in the background and its result shown above the
+ * prompt), the kernel's policy and limits, and the Python engine, which warms up in the
+ * background after the prompt appears; its completion is shown above the prompt too. The
+ * terminal is set up while the ledger is verified, from the moment the program starts.
  *
  * <p><b>Keys.</b> Ctrl-C at the prompt clears the line; during a command it interrupts it (exit
  * 130). Ctrl-Z during a command stops it (its output waits) and returns to the prompt. Ctrl-D at an
@@ -41,8 +46,11 @@ import org.jline.terminal.TerminalBuilder;
  */
 final class Repl {
 
-    /** Entries verified between two progress updates of the boot's ledger check. */
-    static final long VERIFY_CHUNK_ENTRIES = 100_000;
+    /** The system property that, set to {@code false}, keeps the boot from warming up the Python engine. */
+    static final String WARM_UP_PROPERTY = "os2.shell.warm-up";
+
+    /** How long the boot waits for the ledger check before showing the prompt, in milliseconds. */
+    static final long VERIFY_WAIT_MILLIS = 1_500;
 
     private final Session session;
     private final ShellServices services;
@@ -62,6 +70,30 @@ final class Repl {
         String noColour = session.environment().get("NO_COLOR");
         this.colour = noColour == null || noColour.isEmpty();
         this.unicode = utf8Locale(session);
+    }
+
+    /** The system terminal being set up ahead of the shell, or null. */
+    private static volatile CompletableFuture<Terminal> earlyTerminal;
+
+    /**
+     * Starts setting up the system terminal on a daemon thread, if standard input is a terminal:
+     * the program's entry point calls this for {@code shell} before it builds the command tree,
+     * so that both take their time at once. Idempotent enough: a second call starts another.
+     */
+    static void setUpTerminalEarly() {
+        if (ShellCommand.stdinTerminal()) {
+            earlyTerminal = setUpTerminal();
+        }
+    }
+
+    private static CompletableFuture<Terminal> setUpTerminal() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return TerminalBuilder.builder().system(true).dumb(false).name("os2").nativeSignals(true).build();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, task -> Thread.ofPlatform().daemon().name("os2-terminal-setup").start(task));
     }
 
     /** Whether the locale variables say the terminal takes UTF-8 (for the boot's check marks). */
@@ -84,18 +116,28 @@ final class Repl {
      */
     int run(boolean created) {
         Style style = new Style(colour);
-        CompletableFuture<Terminal> terminalSetUp = CompletableFuture.supplyAsync(() -> {
-            try {
-                return TerminalBuilder.builder().system(true).dumb(false).name("os2").nativeSignals(true).build();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, task -> Thread.ofPlatform().daemon().name("os2-terminal-setup").start(task));
+        CompletableFuture<Terminal> early = earlyTerminal;
+        earlyTerminal = null;
+        CompletableFuture<Terminal> terminalSetUp = early != null ? early : setUpTerminal();
+
+        CompletableFuture<String> verification = CompletableFuture.supplyAsync(() -> verifyLedger(style),
+                task -> Thread.ofPlatform().daemon().name("os2-ledger-check").start(task));
 
         String version = SessionCommands.version();
         out.println(style.bold("OS2 " + version) + style.dim("  deterministic capability microkernel"));
         step(style, true, "workspace", workspace.directory() + (created ? " (new)" : ""));
-        verifyLedger(style);
+        String verified = null;
+        try {
+            // A long ledger is verified in the background; the prompt does not wait for it.
+            verified = verification.get(VERIFY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            out.println(verified);
+        } catch (TimeoutException e) {
+            step(style, false, "ledger", "verifying to its head in the background");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            out.println(line(style, false, "ledger", "not verified: " + e.getCause()));
+        }
         KernelConfig defaults = KernelConfig.defaults();
         step(style, true, "policy", "kernel default limits (" + defaults.maxLiveTokens() + " live tokens, "
                 + defaults.queueCapacity() + " queued inputs, " + (defaults.maxPayloadBytes() >> 10) + " KiB payloads); "
@@ -137,14 +179,22 @@ final class Repl {
             }
         }
         console.attach(reader);
+        if (verified == null) {
+            verification.thenAccept(text -> console.printAbove(false, text));
+        }
         terminal.handle(Terminal.Signal.INT, s -> shell.interruptForeground());
         terminal.handle(Terminal.Signal.TSTP, s -> shell.stopForeground());
 
-        step(style, false, "python", "engine warming up in the background (python commands wait for it only if it has not finished)");
+        // Diagnostics and tests turn the warm-up off; the first Python run then warms the engine itself.
+        boolean warmUp = !"false".equals(System.getProperty(WARM_UP_PROPERTY));
+        step(style, false, "python", warmUp ? "engine warming up in the background (python commands wait for it only if it has "
+                + "not finished)" : "engine not warmed up (" + WARM_UP_PROPERTY + "=false); the first python command warms it");
         Duration ready = Duration.between(ProcessHandle.current().info().startInstant().orElse(shell.startedAt()), Instant.now());
         out.println(style.dim("Ready in " + String.format(Locale.ROOT, "%.1f", ready.toMillis() / 1000.0) + " s. ")
                 + "Type " + style.name("help") + " for the commands, Tab to complete, Ctrl-D to leave.");
-        warmUpPython(console, style);
+        if (warmUp) {
+            warmUpPython(console, style);
+        }
         Thread.ofPlatform().daemon().name("os2-prepare").start(() -> {
             // The first Tab and the first command find their command trees built.
             shell.model();
@@ -206,46 +256,37 @@ final class Repl {
                 + "> ";
     }
 
-    /** One line of the boot: a check mark (or a pending mark) and what was done. */
+    /** Prints one line of the boot. */
     private void step(Style style, boolean done, String what, String detail) {
-        String mark = done ? (unicode ? "✓" : "ok") : (unicode ? "…" : "..");
-        out.println("  " + (done ? style.good(mark) : style.dim(mark)) + " " + what + " ".repeat(Math.max(1, 10 - what.length()))
-                + detail);
+        out.println(line(style, done, what, detail));
     }
 
-    /** Verifies the ledger to its head read-only, with progress for a long one, and shows the result. */
-    private void verifyLedger(Style style) {
+    /** One line of the boot: a check mark (or a pending mark) and what was done. */
+    private String line(Style style, boolean done, String what, String detail) {
+        String mark = done ? (unicode ? "✓" : "ok") : (unicode ? "…" : "..");
+        return "  " + (done ? style.good(mark) : style.dim(mark)) + " " + what + " ".repeat(Math.max(1, 10 - what.length())) + detail;
+    }
+
+    /**
+     * Verifies the ledger to its head, read-only, and describes the result as a boot line: the
+     * check mark, and what was found.
+     */
+    private String verifyLedger(Style style) {
         if (!workspace.hasLedger()) {
-            step(style, true, "ledger", "empty: a kernel starts on it when a command first needs one");
-            return;
+            return line(style, true, "ledger", "empty: a kernel starts on it when a command first needs one");
         }
         try (Ledger ledger = workspace.openLedgerReadOnly()) {
             long size = ledger.size();
-            VerifyResult result = null;
-            for (long from = 0; from < size; from += VERIFY_CHUNK_ENTRIES) {
-                long to = Math.min(size, from + VERIFY_CHUNK_ENTRIES);
-                result = ledger.verify(from, to);
-                if (!result.intact()) {
-                    break;
-                }
-                if (size > VERIFY_CHUNK_ENTRIES) {
-                    out.print("\r  " + style.dim(unicode ? "…" : "..") + " ledger    verifying " + (100 * to / size) + "%");
-                    out.flush();
-                }
-            }
-            if (size > VERIFY_CHUNK_ENTRIES) {
-                out.print("\r\u001b[K");
-            }
+            VerifyResult result = ledger.verify();
             Hash head = ledger.headHash();
-            if (result == null || result.intact()) {
-                step(style, true, "ledger", "verified to head: " + size + (size == 1 ? " entry" : " entries") + ", head "
-                        + head.toHex().substring(0, 12));
-            } else if (result instanceof VerifyResult.Broken broken) {
-                out.println("  " + style.bad(unicode ? "✗" : "!!") + " ledger    " + style.bad("broken at position "
-                        + broken.position()) + ": " + broken.detail() + "; `ledger-verify` shows it, commands that write refuse it");
+            if (result instanceof VerifyResult.Broken broken) {
+                return "  " + style.bad(unicode ? "✗" : "!!") + " ledger    " + style.bad("broken at position " + broken.position())
+                        + ": " + Table.clean(broken.detail()) + "; `ledger-verify` shows it, commands that write refuse it";
             }
+            return line(style, true, "ledger", "verified to head: " + size + (size == 1 ? " entry" : " entries") + ", head "
+                    + head.toHex().substring(0, 12));
         } catch (LedgerException | InputException e) {
-            out.println("  " + style.bad(unicode ? "✗" : "!!") + " ledger    " + Os2.sentence(e.getMessage()));
+            return "  " + style.bad(unicode ? "✗" : "!!") + " ledger    " + Table.clean(Os2.sentence(e.getMessage()));
         }
     }
 

@@ -328,12 +328,17 @@ final class Shell implements AutoCloseable {
     /**
      * Cancels a token in the shell's workspace kernel, if the shell holds it open: at the running
      * handler's next call into the kernel when the token runs (the kernel is busy with it), else
-     * at once. Best effort; never throws.
+     * at once. Best effort, on a thread of its own (the caller may be a signal handler, which must
+     * not wait for the kernel); never throws.
      */
     void cancelToken(long id) {
         if (services.openLedgerSize(workspace).isEmpty()) {
             return;
         }
+        Thread.ofPlatform().daemon().name("os2-cancel-token-" + id).start(() -> cancelNow(id));
+    }
+
+    private void cancelNow(long id) {
         try {
             services.withKernel(workspace, wk -> {
                 KernelInput.CancelToken cancel = new KernelInput.CancelToken(TokenId.of(id));

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * it, with pipelines, background jobs, the job and process commands and text filters
  * ({@link Shell}). Each session writes a transcript to {@code logs/} ({@link Transcript}).
  */
-@Command(name = "shell",
+@Command(name = ShellCommand.NAME,
         usageHelpAutoWidth = true,
         header = "Start the OS2 shell: every command at one prompt, with pipelines, jobs and history.",
         description = {
@@ -34,12 +34,17 @@ import picocli.CommandLine.Option;
         })
 public final class ShellCommand implements Callable<Integer>, SessionCommand {
 
+    /** The command's name. */
+    public static final String NAME = "shell";
+    /** The option that runs one line. */
+    public static final String LINE_OPTION = "-c";
+
     private final Session session;
 
     @Mixin
     private CommonOptions common;
 
-    @Option(names = "-c", paramLabel = "LINE", description = "Run LINE, then leave.")
+    @Option(names = LINE_OPTION, paramLabel = "LINE", description = "Run LINE, then leave.")
     private String line;
 
     /** Creates the command for {@code session}; picocli calls this through the session factory. */
