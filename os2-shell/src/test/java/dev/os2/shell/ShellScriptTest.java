@@ -260,7 +260,21 @@ class ShellScriptTest {
                 snapshot-create --label second
                 snapshot-restore %1$s
                 ledger-verify
-                """.formatted(snapshot, releases));
+                echo '== more'
+                ledger-checkpoint | head -n 1
+                snapshot-diff %1$s %1$s | tail -n 1
+                snapshot-export %1$s %3$s
+                snapshot-import %3$s/%1$s.snapshot.jsonl --workspace %4$s
+                date | grep -c -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T'
+                ps --json | grep -c '"clock_ticks"'
+                top -n 1 | head -n 1
+                echo '== fg and bg'
+                sleep 0.1 &
+                fg %%1
+                sleep 30 &
+                bg %%1
+                kill %%1
+                """.formatted(snapshot, releases, dir.resolve("export"), dir.resolve("other")));
         assertEquals(0, b.status(), b.describe());
         Map<String, String> t = b.sections();
         assertTrue(t.get("auth").contains(snapshot), b.describe());
@@ -271,6 +285,16 @@ class ShellScriptTest {
         assertTrue(Files.exists(releases.resolve("9.9.9/snapshots/" + snapshot + ".snapshot.jsonl")));
         assertTrue(t.get("restore").contains("Restored snapshot " + snapshot), b.describe());
         assertTrue(t.get("restore").contains("intact"), b.describe());
+        String[] more = t.get("more").split("\n");
+        assertTrue(more[0].startsWith("Signed the ledger's head: position "), b.describe());
+        assertTrue(more[1].contains("the states are equal"), b.describe());
+        assertTrue(Files.exists(dir.resolve("export").resolve(snapshot + ".snapshot.jsonl")), b.describe());
+        assertTrue(more[more.length - 4].startsWith("Imported " + snapshot), b.describe());
+        assertEquals(List.of("1", "1"), List.of(more[more.length - 3], more[more.length - 2]), b.describe());
+        assertTrue(more[more.length - 1].startsWith("top - kernel clock "), b.describe());
+        assertEquals("Interrupted job %1: sleep 30\n", t.get("fg and bg").strip() + "\n", b.describe());
+        assertTrue(b.err().contains("sleep 0.1\n"), "fg names the job it waits for: " + b.describe());
+        assertTrue(b.err().contains("os2: job %1 is not stopped (it is running). bg resumes a job stopped with Ctrl-Z."), b.describe());
 
         // One transcript per session, each a record per command.
         List<Path> sessions = logs(ws);
