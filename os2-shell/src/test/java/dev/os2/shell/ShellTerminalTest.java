@@ -163,13 +163,7 @@ class ShellTerminalTest {
 
         // Ctrl-D leaves; the history is in the workspace.
         keys("one", "C-d");
-        await("one", "the shell to end", s -> {
-            try {
-                return tmux("display-message", "-p", "-t", "one", "#{pane_dead}").strip().equals("1");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        awaitEnd("one");
         List<String> history = Files.readAllLines(ws.resolve(Workspace.HISTORY_FILE), StandardCharsets.UTF_8);
         assertEquals(List.of("whoami", "sleep 30"), history.stream().map(l -> l.substring(l.indexOf(':') + 1))
                 .collect(Collectors.toList()), history.toString());
@@ -186,5 +180,17 @@ class ShellTerminalTest {
         String plain = screen("two", true);
         assertFalse(plain.contains("\u001b"), "no escape sequence with NO_COLOR:\n" + plain);
         keys("two", "C-d");
+        awaitEnd("two");
+    }
+
+    /** Waits until the shell in session {@code name} has ended (its pane is dead). */
+    private static void awaitEnd(String name) throws Exception {
+        await(name, "the shell to end", s -> {
+            try {
+                return tmux("display-message", "-p", "-t", name, "#{pane_dead}").strip().equals("1");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }
