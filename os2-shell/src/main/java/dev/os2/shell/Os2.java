@@ -128,8 +128,8 @@ public final class Os2 implements Callable<Integer> {
      */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals(ShellCommand.NAME) && !List.of(args).contains(ShellCommand.LINE_OPTION)) {
-            // The terminal takes a while to set up; it does so while the command tree is built.
-            Repl.setUpTerminalEarly();
+            // The terminal and the ledger check take a while; they do so while the command tree is built.
+            Repl.startEarly(args, System.getenv());
         }
         Session session = Session.ofProcess();
         CommandLine cl = commandLine(session);

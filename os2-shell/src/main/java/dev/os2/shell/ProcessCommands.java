@@ -278,7 +278,10 @@ final class ProcessCommands {
             Thread me = Thread.currentThread();
             Terminal.SignalHandler previous = own ? terminal.handle(Terminal.Signal.INT, s -> me.interrupt()) : null;
             NonBlockingReader keys = terminal.reader();
-            out.print("\u001b[?1049h");
+            // Screen switching is terminal control, not output: it goes to the terminal itself, so
+            // that leaving happens even when the command's output was cut off by an interrupt.
+            terminal.writer().print("\u001b[?1049h");
+            terminal.writer().flush();
             try {
                 int shown = 0;
                 while (frames == null || shown < frames) {
@@ -303,8 +306,13 @@ final class ProcessCommands {
                 }
                 return Os2.EXIT_OK;
             } finally {
-                out.print("\u001b[?1049l");
-                out.flush();
+                try {
+                    out.flush();
+                } catch (CommandInterruptedException | BrokenPipeException e) {
+                    // The frame in progress is dropped; the screen is restored below all the same.
+                }
+                terminal.writer().print("\u001b[?1049l");
+                terminal.writer().flush();
                 terminal.setAttributes(saved);
                 if (previous != null) {
                     terminal.handle(Terminal.Signal.INT, previous);

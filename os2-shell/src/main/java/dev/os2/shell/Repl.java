@@ -3,7 +3,6 @@ package dev.os2.shell;
 import dev.os2.kernel.KernelConfig;
 import dev.os2.ledger.Hash;
 import dev.os2.ledger.Ledger;
-import dev.os2.ledger.LedgerException;
 import dev.os2.ledger.VerifyResult;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -12,8 +11,10 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -74,16 +75,50 @@ final class Repl {
 
     /** The system terminal being set up ahead of the shell, or null. */
     private static volatile CompletableFuture<Terminal> earlyTerminal;
+    /** The ledger check started ahead of the shell, and the workspace it checks; or null. */
+    private static volatile CompletableFuture<LedgerCheck> earlyCheck;
+    private static volatile Workspace earlyCheckWorkspace;
 
     /**
-     * Starts setting up the system terminal on a daemon thread, if standard input is a terminal:
-     * the program's entry point calls this for {@code shell} before it builds the command tree,
-     * so that both take their time at once. Idempotent enough: a second call starts another.
+     * Starts the slow parts of the boot on daemon threads, if standard input is a terminal: setting
+     * up the system terminal, and checking the ledger of the workspace that {@code args} and the
+     * environment most likely select. The program's entry point calls this for {@code shell}
+     * before it builds the command tree, so that all three take their time at once. The guess of
+     * the workspace is used only if the parser selects the same one.
+     *
+     * @param args the program's arguments, starting with {@code shell}
+     * @param environment the process's environment
      */
-    static void setUpTerminalEarly() {
-        if (ShellCommand.stdinTerminal()) {
-            earlyTerminal = setUpTerminal();
+    static void startEarly(String[] args, java.util.Map<String, String> environment) {
+        if (!ShellCommand.stdinTerminal()) {
+            return;
         }
+        earlyTerminal = setUpTerminal();
+        String dir = null;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals(CommonOptions.WORKSPACE_OPTION) && i + 1 < args.length) {
+                dir = args[i + 1];
+            } else if (args[i].startsWith(CommonOptions.WORKSPACE_OPTION + "=")) {
+                dir = args[i].substring(CommonOptions.WORKSPACE_OPTION.length() + 1);
+            }
+        }
+        String variable = environment.get(Session.WORKSPACE_VARIABLE);
+        if (dir == null) {
+            dir = variable == null || variable.isBlank() ? Session.DEFAULT_WORKSPACE : variable;
+        }
+        try {
+            Workspace ws = Workspace.at(Path.of(dir));
+            earlyCheckWorkspace = ws;
+            earlyCheck = checkLedgerAsync(ws);
+        } catch (RuntimeException e) {
+            // Not a path: the parser will say so; the boot checks the ledger itself.
+            earlyCheckWorkspace = null;
+        }
+    }
+
+    private static CompletableFuture<LedgerCheck> checkLedgerAsync(Workspace ws) {
+        return CompletableFuture.supplyAsync(() -> checkLedger(ws),
+                task -> Thread.ofPlatform().daemon().name("os2-ledger-check").start(task));
     }
 
     private static CompletableFuture<Terminal> setUpTerminal() {
@@ -120,8 +155,11 @@ final class Repl {
         earlyTerminal = null;
         CompletableFuture<Terminal> terminalSetUp = early != null ? early : setUpTerminal();
 
-        CompletableFuture<String> verification = CompletableFuture.supplyAsync(() -> verifyLedger(style),
-                task -> Thread.ofPlatform().daemon().name("os2-ledger-check").start(task));
+        CompletableFuture<LedgerCheck> check = earlyCheckWorkspace != null && earlyCheckWorkspace.equals(workspace)
+                ? earlyCheck : checkLedgerAsync(workspace);
+        earlyCheck = null;
+        earlyCheckWorkspace = null;
+        CompletableFuture<String> verification = check.thenApply(c -> describe(c, style));
 
         String version = SessionCommands.version();
         out.println(style.bold("OS2 " + version) + style.dim("  deterministic capability microkernel"));
@@ -139,9 +177,11 @@ final class Repl {
             out.println(line(style, false, "ledger", "not verified: " + e.getCause()));
         }
         KernelConfig defaults = KernelConfig.defaults();
+        List<String> bound = ShellCapabilities.all(services).stream().map(r -> r.descriptor().id()).toList();
         step(style, true, "policy", "kernel default limits (" + defaults.maxLiveTokens() + " live tokens, "
                 + defaults.queueCapacity() + " queued inputs, " + (defaults.maxPayloadBytes() >> 10) + " KiB payloads); "
-                + ShellCapabilities.all(services).size() + " shell capabilities; subject " + ShellServices.OPERATOR_SUBJECT);
+                + (bound.isEmpty() ? "no shell capabilities" : "shell capabilities " + String.join(", ", bound))
+                + "; subject " + ShellServices.OPERATOR_SUBJECT);
 
         Terminal terminal;
         try {
@@ -268,26 +308,46 @@ final class Repl {
     }
 
     /**
-     * Verifies the ledger to its head, read-only, and describes the result as a boot line: the
-     * check mark, and what was found.
+     * What the boot found in the ledger.
+     *
+     * @param absent whether the workspace has no ledger yet
+     * @param size its number of entries
+     * @param head its head hash, or null
+     * @param broken where its chain breaks, or null when it is intact
+     * @param error why it could not be read, or null
      */
-    private String verifyLedger(Style style) {
-        if (!workspace.hasLedger()) {
-            return line(style, true, "ledger", "empty: a kernel starts on it when a command first needs one");
+    record LedgerCheck(boolean absent, long size, Hash head, VerifyResult.Broken broken, String error) {
+    }
+
+    /** Verifies {@code ws}'s ledger to its head, read-only. Never throws. */
+    static LedgerCheck checkLedger(Workspace ws) {
+        if (!ws.hasLedger()) {
+            return new LedgerCheck(true, 0, null, null, null);
         }
-        try (Ledger ledger = workspace.openLedgerReadOnly()) {
+        try (Ledger ledger = ws.openLedgerReadOnly()) {
             long size = ledger.size();
             VerifyResult result = ledger.verify();
-            Hash head = ledger.headHash();
-            if (result instanceof VerifyResult.Broken broken) {
-                return "  " + style.bad(unicode ? "✗" : "!!") + " ledger    " + style.bad("broken at position " + broken.position())
-                        + ": " + Table.clean(broken.detail()) + "; `ledger-verify` shows it, commands that write refuse it";
-            }
-            return line(style, true, "ledger", "verified to head: " + size + (size == 1 ? " entry" : " entries") + ", head "
-                    + head.toHex().substring(0, 12));
-        } catch (LedgerException | InputException e) {
-            return "  " + style.bad(unicode ? "✗" : "!!") + " ledger    " + Table.clean(Os2.sentence(e.getMessage()));
+            return new LedgerCheck(false, size, ledger.headHash(), result instanceof VerifyResult.Broken b ? b : null, null);
+        } catch (RuntimeException e) {
+            return new LedgerCheck(false, 0, null, null, e.getMessage() == null ? e.toString() : e.getMessage());
         }
+    }
+
+    /** The boot line for what the ledger check found. */
+    private String describe(LedgerCheck c, Style style) {
+        String cross = "  " + style.bad(unicode ? "✗" : "!!") + " ledger    ";
+        if (c.absent()) {
+            return line(style, true, "ledger", "empty: a kernel starts on it when a command first needs one");
+        }
+        if (c.error() != null) {
+            return cross + Table.clean(Os2.sentence(c.error()));
+        }
+        if (c.broken() != null) {
+            return cross + style.bad("broken at position " + c.broken().position()) + ": " + Table.clean(c.broken().detail())
+                    + "; `ledger-verify` shows it, commands that write refuse it";
+        }
+        return line(style, true, "ledger", "verified to head: " + c.size() + (c.size() == 1 ? " entry" : " entries") + ", head "
+                + c.head().toHex().substring(0, 12));
     }
 
     /** Starts the Python engine's warm-up on a daemon thread; its end is shown above the prompt. */

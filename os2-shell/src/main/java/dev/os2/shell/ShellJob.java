@@ -269,7 +269,7 @@ final class ShellJob {
                 throw new CommandInterruptedException();
             }
         }
-        if (interrupted && Thread.currentThread() != null && threads.contains(Thread.currentThread())) {
+        if (interrupted && threads.contains(Thread.currentThread())) {
             throw new CommandInterruptedException();
         }
         return foreground;
