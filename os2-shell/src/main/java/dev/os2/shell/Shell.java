@@ -352,6 +352,8 @@ final class Shell implements AutoCloseable {
             });
         } catch (RuntimeException e) {
             // The token ended meanwhile, or the kernel is gone: nothing to cancel.
+        } finally {
+            services.takeLedgerTouch();
         }
     }
 
@@ -585,9 +587,10 @@ final class Shell implements AutoCloseable {
                 : firstStageInput(index, within);
         StageContext previous = context.get();
         context.set(new StageContext(job, stdout, terminal, source, within == null ? 0 : within.scriptDepth()));
+        // A line of run-script runs on the script command's thread: the script's details are set
+        // aside, and put back after. Elsewhere this only clears what an earlier command left.
+        ShellServices.Outer outer = services.setAside();
         services.setInput(input);
-        services.takeAnnotations();
-        services.takeLedgerTouch();
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         int status;
@@ -614,7 +617,6 @@ final class Shell implements AutoCloseable {
             }
             ew.flush();
             giveBack(terminal, cl);
-            services.setInput(null);
             if (previous == null) {
                 context.remove();
             } else {
@@ -642,6 +644,9 @@ final class Shell implements AutoCloseable {
         Map<String, Object> details = services.takeAnnotations();
         // Only what went through the kernel: a command that never reached it produced no entries.
         ShellServices.LedgerTouch ledger = services.takeLedgerTouch().orElse(null);
+        if (within != null) {
+            services.restore(outer, ledger);
+        }
         transcript.command(new Transcript.Command(source, lineNumber, line, job.number(), job.list().background(), index, stages, command.words(), started, duration, status, stdout.sha256(),
                 stdout.bytes(), ledger, details));
         return status;

@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -42,6 +43,9 @@ public final class ShellServices implements AutoCloseable {
      * work the operator starts from the shell unless a command is told otherwise.
      */
     public static final String OPERATOR_SUBJECT = "operator";
+
+    /** How long closing waits for commands still using a shared kernel, in milliseconds. */
+    static final long CLOSE_WAIT_MILLIS = 10_000;
 
     private final boolean shared;
     private final Object lock = new Object();
@@ -291,6 +295,35 @@ public final class ShellServices implements AutoCloseable {
         }
     }
 
+    /**
+     * What this thread's command has set aside when it runs another command on the same thread
+     * ({@code run-script} running its lines): its input, annotations and ledger positions.
+     */
+    record Outer(BufferedReader input, Map<String, Object> annotations, LedgerTouch touch) {
+    }
+
+    /** Takes this thread's input, annotations and ledger positions, leaving them empty. */
+    Outer setAside() {
+        Outer outer = new Outer(inputs.get(), takeAnnotations(), touches.remove(Thread.currentThread()));
+        inputs.remove();
+        return outer;
+    }
+
+    /**
+     * Puts back what {@link #setAside()} took, after the inner command's were taken; the ledger
+     * positions the inner command produced count for the outer one too.
+     */
+    void restore(Outer outer, LedgerTouch inner) {
+        setInput(outer.input());
+        outer.annotations().forEach(this::annotate);
+        if (outer.touch() != null) {
+            touches.put(Thread.currentThread(), outer.touch());
+        }
+        if (inner != null) {
+            touch(inner.workspace(), inner.sizeBefore(), inner.sizeAfter());
+        }
+    }
+
     /** Sets (or with null, clears) the standard input of the command running on this thread. */
     void setInput(BufferedReader reader) {
         if (reader == null) {
@@ -423,7 +456,16 @@ public final class ShellServices implements AutoCloseable {
         }
 
         void close() {
-            lock.writeLock().lock();
+            try {
+                if (!lock.writeLock().tryLock(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    // A command that ignores interrupts still uses the kernel. It is left open: the
+                    // process is ending, and the ledger keeps every entry it acknowledged.
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             try {
                 closed = true;
                 WorkspaceKernel wk = kernel;
@@ -438,8 +480,8 @@ public final class ShellServices implements AutoCloseable {
     }
 
     /**
-     * Closes the shared kernels (waiting for commands that use them) and the Python sandbox if one
-     * was made. Idempotent.
+     * Closes the shared kernels (waiting up to {@link #CLOSE_WAIT_MILLIS} for commands that use
+     * them) and the Python sandbox if one was made. Idempotent.
      */
     @Override
     public void close() {
