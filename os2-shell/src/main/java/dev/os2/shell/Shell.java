@@ -241,7 +241,8 @@ final class Shell implements AutoCloseable {
         }
         String digits = spec.startsWith("%") ? spec.substring(1) : spec;
         if (!digits.matches("[0-9]{1,9}")) {
-            throw new InputException("'" + Table.clean(Table.fit(spec, 40)) + "' is not a job", "Name a job as %N, for example %1; `jobs` lists them.");
+            throw new InputException("'" + Table.clean(Table.fit(spec, 40)) + "' is not a job",
+                    "Name a job as %N, for example %1; `jobs` lists them.");
         }
         ShellJob j = jobs.get(Integer.parseInt(digits));
         if (j == null) {
@@ -647,8 +648,8 @@ final class Shell implements AutoCloseable {
         if (within != null) {
             services.restore(outer, ledger);
         }
-        transcript.command(new Transcript.Command(source, lineNumber, line, job.number(), job.list().background(), index, stages, command.words(), started, duration, status, stdout.sha256(),
-                stdout.bytes(), ledger, details));
+        transcript.command(new Transcript.Command(source, lineNumber, line, job.number(), job.list().background(), index,
+                stages, command.words(), started, duration, status, stdout.sha256(), stdout.bytes(), ledger, details));
         return status;
     }
 
