@@ -74,7 +74,8 @@ final class SessionCommands {
     @Command(name = "env", usageHelpAutoWidth = true,
             header = "Show the environment variables OS2 reads and the shell's settings.",
             description = "Print NAME=value lines: the environment variables OS2 reads (those that are set) and the settings of "
-                    + "this session (os2.*): workspace, subject, whether output is a terminal, colour, width, mode, transcript.")
+                    + "this session (os2.*): workspace, subject, whether output is a terminal, colour, width, mode, transcript, "
+                    + "and at a terminal the kind of terminal JLine set up.")
     static final class Env implements Callable<Integer> {
         private final Session session;
 
@@ -110,6 +111,11 @@ final class SessionCommands {
             settings.put("os2.mode", shell.map(s -> s.mode().wireName()).orElse("one-shot"));
             shell.map(Shell::transcript).filter(Transcript::enabled)
                     .ifPresent(t -> settings.put("os2.transcript", t.file().toString()));
+            shell.map(s -> s.console().terminal()).ifPresent(t -> {
+                // Which JLine terminal the shell got: a system terminal (JNI, or exec of stty) or a dumb one.
+                settings.put("os2.terminal.type", t.getType());
+                settings.put("os2.terminal.provider", t.getClass().getSimpleName());
+            });
             settings.put("os2.version", version());
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
