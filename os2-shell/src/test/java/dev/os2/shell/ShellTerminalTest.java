@@ -150,7 +150,8 @@ class ShellTerminalTest {
         // A real system terminal (JNI, or stty through exec), not JLine's dumb fallback.
         type("one", "env | grep os2.terminal.provider");
         keys("one", "Enter");
-        String provider = await("one", "the terminal provider", s -> s.contains("os2.terminal.provider=") && lastLine(s).equals("os2:ws>"));
+        String provider = await("one", "the terminal provider",
+                s -> s.contains("os2.terminal.provider=") && lastLine(s).equals("os2:ws>"));
         assertTrue(provider.matches("(?s).*os2\\.terminal\\.provider=\\w*SysTerminal\n.*"), provider);
 
         // Ctrl-C during a command interrupts it: exit 130, shown in the prompt.
@@ -171,8 +172,8 @@ class ShellTerminalTest {
         keys("one", "C-d");
         awaitEnd("one");
         List<String> history = Files.readAllLines(ws.resolve(Workspace.HISTORY_FILE), StandardCharsets.UTF_8);
-        assertEquals(List.of("whoami", "env | grep os2.terminal.provider", "sleep 30"), history.stream().map(l -> l.substring(l.indexOf(':') + 1))
-                .collect(Collectors.toList()), history.toString());
+        assertEquals(List.of("whoami", "env | grep os2.terminal.provider", "sleep 30"),
+                history.stream().map(l -> l.substring(l.indexOf(':') + 1)).collect(Collectors.toList()), history.toString());
 
         // A second session on the workspace recalls the first one's lines; NO_COLOR removes every escape.
         start("two", ws, true);
