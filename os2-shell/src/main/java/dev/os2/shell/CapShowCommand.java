@@ -172,7 +172,7 @@ public final class CapShowCommand implements Callable<Integer> {
             if (!ws.hasLedger()) {
                 return List.<String>of().iterator();
             }
-            try (WorkspaceKernel wk = WorkspaceKernel.openReadOnly(ws)) {
+            try (WorkspaceKernel wk = session.services().openForReading(ws)) {
                 return wk.state().capabilities().stream().map(c -> c.descriptor().id()).toList().iterator();
             } catch (RuntimeException unreadable) {
                 return List.<String>of().iterator();

@@ -77,8 +77,8 @@ public final class CommonOptions {
     }
 
     /**
-     * Opens the workspace's kernel read-only (state rebuilt by replay; nothing written), or
-     * explains how to create one.
+     * Opens the workspace's kernel read-only (state rebuilt by replay, or in the shell taken from
+     * its open kernel; nothing written), or explains how to create one.
      *
      * @throws InputException if the workspace has no ledger yet, or its ledger is not a workspace kernel's
      * @throws dev.os2.ledger.LedgerException if the ledger cannot be opened, is broken or does not replay
@@ -89,6 +89,6 @@ public final class CommonOptions {
             throw new InputException("there is no ledger in " + ws.directory() + " yet",
                     "Run `" + session.hint("ledger-demo") + "` to create one there, or pass --workspace with an existing workspace.");
         }
-        return WorkspaceKernel.openReadOnly(ws);
+        return session.services().openForReading(ws);
     }
 }

@@ -51,7 +51,7 @@ public final class KernelReadyFlagCommand implements Callable<Integer> {
 
     /** Exactly one of the three. */
     static final class Action {
-        @Option(names = "--set", paramLabel = "ID", description = "Flag snapshot ID as ready.")
+        @Option(names = "--set", paramLabel = "ID", completionCandidates = SnapshotIds.class, description = "Flag snapshot ID as ready.")
         String set;
 
         @Option(names = "--clear", description = "Record that no snapshot is ready.")
@@ -122,10 +122,7 @@ public final class KernelReadyFlagCommand implements Callable<Integer> {
         }
         try {
             if (action.clear) {
-                KernelResponse r;
-                try (WorkspaceKernel wk = WorkspaceKernel.open(ws)) {
-                    r = ReadyFlag.clear(wk.kernel(), version);
-                }
+                KernelResponse r = session.services().withKernel(ws, wk -> ReadyFlag.clear(wk.kernel(), version));
                 out.println(json ? "{\"flag\":\"cleared\",\"entry\":" + r.position() + ",\"version\":\"" + version + "\"}"
                         : "Release " + version + ": cleared the ready flag (ledger position " + r.position() + ").");
                 out.flush();
@@ -139,10 +136,8 @@ public final class KernelReadyFlagCommand implements Callable<Integer> {
                         "Mint a token with `" + session.hint("snapshot-auth " + sid + common.workspaceHint(session)) + "` first.");
             }
             PublicKey key = keys.load(keyName).publicKey();
-            ReadyFlag.SetResult result;
-            try (WorkspaceKernel wk = WorkspaceKernel.open(ws)) {
-                result = ReadyFlag.set(wk.kernel(), store, sid, key, releases, version);
-            }
+            ReadyFlag.SetResult result = session.services().withKernel(ws,
+                    wk -> ReadyFlag.set(wk.kernel(), store, sid, key, releases, version));
             switch (result) {
                 case ReadyFlag.SetResult.Flagged f -> {
                     if (json) {

@@ -143,11 +143,12 @@ public final class LedgerDemoCommand implements Callable<Integer> {
         String where = common.workspaceHint(session);
 
         List<EventEnvelope> added = new ArrayList<>();
-        VerifyResult verified;
-        Hash head;
-        String subject;
         List<String> outcomes = new ArrayList<>();
-        try (WorkspaceKernel wk = WorkspaceKernel.open(workspace, capabilities())) {
+        // Through the session's services: one-shot they open the kernel for this run; in the shell
+        // they hand over the kernel the shell keeps open, with the demo's handlers bound.
+        record Ending(VerifyResult verified, Hash head) {
+        }
+        Ending ending = session.services().withKernel(workspace, capabilities(), wk -> {
             Kernel kernel = wk.kernel();
             Ledger ledger = wk.ledger();
             long before = wk.sizeAtOpen();
@@ -157,11 +158,13 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             if (before == 0) {
                 out.println("A new kernel started on it (seed " + kernel.state().seed() + ") and registered " + READ
                         + " and " + FETCH + ".");
+            } else if (session.services().isShared()) {
+                out.println("The shell's kernel, open since it first needed it, continues the chain.");
             } else {
                 out.println("The kernel recovered its state by replaying them and continues the chain.");
             }
             long round = 1 + kernel.state().grants().stream().filter(LedgerDemoCommand::isRootReadGrant).count();
-            subject = "agent:researcher-" + round;
+            String subject = "agent:researcher-" + round;
             out.println("It grants " + READ + " to " + subject + " (paths under reports/, a budget of " + GRANT_BUDGET_TOKENS
                     + " cost units;");
             out.println(FETCH + " is granted to no one) and runs three of the agent's tokens:");
@@ -184,9 +187,10 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             try (Stream<EventEnvelope> entries = ledger.entries(before)) {
                 entries.forEach(added::add);
             }
-            verified = ledger.verify();
-            head = ledger.headHash();
-        }
+            return new Ending(ledger.verify(), ledger.headHash());
+        });
+        VerifyResult verified = ending.verified();
+        Hash head = ending.head();
         outcomes.forEach(out::println);
         out.println();
         List<EventEnvelope> shown = added.subList(Math.max(0, added.size() - SHOWN_MAX), added.size());

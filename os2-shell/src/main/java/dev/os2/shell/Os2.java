@@ -23,7 +23,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code os2} command: the root of the command tree that the {@code ./os2} launcher runs one
- * command of, and that the interactive shell will run line by line.
+ * command of, and that the interactive shell ({@link ShellCommand}) runs line by line.
  *
  * <p>Exit status: {@link #EXIT_OK} when the command did what it was asked, {@link #EXIT_CHECK_FAILED}
  * when it ran but its check failed (for example {@code ledger-verify} found damage),
@@ -38,13 +38,16 @@ import picocli.CommandLine.UnmatchedArgumentException;
         synopsisSubcommandLabel = "COMMAND",
         description = {
             "OS2: a deterministic capability microkernel with a tamper-evident, hash-chained ledger.",
-            "Every command takes --workspace DIR (default ./os2-data, or $OS2_WORKSPACE) and --help."
+            "Every command takes --workspace DIR (default ./os2-data, or $OS2_WORKSPACE) and --help.",
+            "The interactive shell, `shell`, runs the same commands line by line, with pipelines, jobs and completion."
         },
         footer = {"", "Exit status: 0 ok, 1 the command's check failed, 2 usage or input error, 3 internal error.",
             "The launcher also runs the test suite: ./os2 test [Maven arguments]."},
         // One line per command, in the order `help` lists them.
         subcommands = {
-            CommandLine.HelpCommand.class,
+            ShellCommand.class,
+            HelpCommands.Help.class,
+            HelpCommands.Man.class,
             LedgerDemoCommand.class,
             LedgerVerifyCommand.class,
             LedgerInspectCommand.class,
@@ -74,6 +77,29 @@ import picocli.CommandLine.UnmatchedArgumentException;
             PipCommand.class,
             GitCommand.class,
             CurlCommand.class,
+            // Shell built-ins: scripts, jobs, processes, the session, text filters.
+            RunScriptCommand.class,
+            JobCommands.Jobs.class,
+            JobCommands.Fg.class,
+            JobCommands.Bg.class,
+            JobCommands.Kill.class,
+            JobCommands.Wait.class,
+            JobCommands.Sleep.class,
+            ProcessCommands.Ps.class,
+            ProcessCommands.Top.class,
+            SessionCommands.Env.class,
+            SessionCommands.Date.class,
+            SessionCommands.Uptime.class,
+            SessionCommands.Uname.class,
+            SessionCommands.Whoami.class,
+            SessionCommands.HistoryCommand.class,
+            SessionCommands.Exit.class,
+            TextFilters.Echo.class,
+            TextFilters.Grep.class,
+            TextFilters.Head.class,
+            TextFilters.Tail.class,
+            TextFilters.Wc.class,
+            TextFilters.Sort.class,
             // Benchmarks, simulation and the release workflow.
             DeterministicBenchmarkCommand.class,
             ScenarioRunCommand.class,
@@ -91,6 +117,12 @@ public final class Os2 implements Callable<Integer> {
     public static final int EXIT_USAGE = 2;
     /** OS2 itself failed: a bug. {@code --debug} shows the stack trace. */
     public static final int EXIT_INTERNAL = 3;
+    /** The command was interrupted (Ctrl-C, or {@code kill %JOB} in the shell): 128 + SIGINT, as POSIX shells report it. */
+    public static final int EXIT_INTERRUPTED = 130;
+    /** A command of a shell pipeline stopped because the next one finished reading: 128 + SIGPIPE. */
+    public static final int EXIT_BROKEN_PIPE = 141;
+    /** The shell's foreground job was stopped with Ctrl-Z: 128 + SIGTSTP. */
+    public static final int EXIT_STOPPED = 148;
 
     private final Session session;
 
@@ -105,7 +137,7 @@ public final class Os2 implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("os2: no command given. Run one of the commands below, for example `" + session.hint("ledger-demo") + "`.");
+        err.println("os2: no command given. Run one of the commands below, for example `" + session.hint("shell") + "`.");
         spec.commandLine().usage(err);
         return EXIT_USAGE;
     }
@@ -115,13 +147,19 @@ public final class Os2 implements Callable<Integer> {
      * UTF-8.
      */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals(ShellCommand.NAME) && !List.of(args).contains(ShellCommand.LINE_OPTION)) {
+            // The terminal and the ledger check take a while; they do so while the command tree is built.
+            Repl.startEarly(args, System.getenv());
+        }
         Session session = Session.ofProcess();
         CommandLine cl = commandLine(session);
-        cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        OneShotRun run = new OneShotRun(session, System.out);
+        cl.setOut(new PrintWriter(new OutputStreamWriter(run.stdout(), StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         int status = cl.execute(args);
         cl.getOut().flush();
         cl.getErr().flush();
+        run.record(cl, args, status);
         session.services().close();
         System.exit(status);
     }
@@ -137,6 +175,7 @@ public final class Os2 implements Callable<Integer> {
         cl.setDefaultValueProvider(arg -> arg instanceof OptionSpec option
                 && CommonOptions.WORKSPACE_OPTION.equals(option.longestName())
                 ? session.defaultWorkspace().toString() : null);
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(session.colour() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
         cl.setParameterExceptionHandler((ex, args) -> usageError(ex, session));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> failure(ex, commandLine, session));
         cl.setExecutionStrategy(new CommandLine.RunLast());
@@ -169,6 +208,10 @@ public final class Os2 implements Callable<Integer> {
     }
 
     private static int failure(Exception ex, CommandLine commandLine, Session session) {
+        if (ex instanceof BrokenPipeException) {
+            // Like SIGPIPE in a POSIX shell: the next command stopped reading; nothing to report.
+            return EXIT_BROKEN_PIPE;
+        }
         PrintWriter err = commandLine.getErr();
         Failure f = Failure.of(ex, session);
         err.println("os2: " + f.message());
@@ -197,6 +240,9 @@ public final class Os2 implements Callable<Integer> {
     record Failure(String message, int status) {
 
         static Failure of(Exception ex, Session session) {
+            if (ex instanceof CommandInterruptedException || interrupted(ex)) {
+                return new Failure("interrupted.", EXIT_INTERRUPTED);
+            }
             if (ex instanceof InputException input) {
                 return new Failure(join(input.problem(), input.remedy()), EXIT_USAGE);
             }
@@ -224,6 +270,23 @@ public final class Os2 implements Callable<Integer> {
             return new Failure(join("internal error: " + ex.getClass().getSimpleName()
                     + (ex.getMessage() == null ? "" : ": " + ex.getMessage()),
                     "This is a bug in OS2; run the command again with --debug and report the stack trace."), EXIT_INTERNAL);
+        }
+
+        /** Whether the exception comes from the thread being interrupted (the shell stopping a command). */
+        private static boolean interrupted(Throwable ex) {
+            if (!Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            for (Throwable t = ex; t != null; t = t.getCause()) {
+                if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+                        || t instanceof java.nio.channels.ClosedByInterruptException || t instanceof CommandInterruptedException) {
+                    return true;
+                }
+                if (t.getCause() == t) {
+                    break;
+                }
+            }
+            return ex.getMessage() != null && ex.getMessage().contains("interrupted");
         }
 
         private static Failure ofLedger(LedgerException ex, Session session) {

@@ -50,7 +50,7 @@ public final class ShellCapabilities {
      * The subject the shell's commands work as. (Package-private here until {@code ShellServices}
      * exposes the shell-wide constant.)
      */
-    static final String OPERATOR = "operator";
+    static final String OPERATOR = ShellServices.OPERATOR_SUBJECT;
 
     /** Runs a Python script in the sandbox. */
     public static final String PYTHON_EXEC = "python.exec";

@@ -44,7 +44,8 @@ public final class SnapshotAuthCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The snapshot id.")
+    @Parameters(index = "0", paramLabel = "ID", completionCandidates = SnapshotIds.class,
+            description = "The snapshot id.")
     private String id;
 
     @Option(names = "--key", paramLabel = "NAME", defaultValue = LedgerKeys.DEFAULT_KEY_NAME,

@@ -54,9 +54,12 @@ public final class SnapshotCreateCommand implements Callable<Integer> {
         Workspace ws = common.workspace();
         SnapshotStore store = SnapshotShowCommand.store(ws);
         SnapshotState s;
-        try (WorkspaceKernel wk = WorkspaceKernel.open(ws);
-                SnapshotService svc = SnapshotService.attach(wk.kernel(), store, SnapshotPolicy.MANUAL)) {
-            s = svc.create(label);
+        try {
+            s = session.services().withKernel(ws, wk -> {
+                try (SnapshotService svc = SnapshotService.attach(wk.kernel(), store, SnapshotPolicy.MANUAL)) {
+                    return svc.create(label);
+                }
+            });
         } catch (InvalidInputException e) {
             throw new InputException("--label: " + e.getMessage(), "Give a label of 1 to 128 characters.");
         } catch (SnapshotFileException e) {

@@ -35,10 +35,10 @@ public final class SnapshotDiffCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
-    @Parameters(index = "0", paramLabel = "A", description = "The first snapshot's id.")
+    @Parameters(index = "0", paramLabel = "A", completionCandidates = SnapshotIds.class, description = "The first snapshot's id.")
     private String a;
 
-    @Parameters(index = "1", paramLabel = "B", description = "The second snapshot's id.")
+    @Parameters(index = "1", paramLabel = "B", completionCandidates = SnapshotIds.class, description = "The second snapshot's id.")
     private String b;
 
     @Option(names = "--json", description = "Print the diff as one JSON object: scalars and deltas (with both sides).")

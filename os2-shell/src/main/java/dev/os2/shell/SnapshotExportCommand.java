@@ -31,7 +31,8 @@ public final class SnapshotExportCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The snapshot id.")
+    @Parameters(index = "0", paramLabel = "ID", completionCandidates = SnapshotIds.class,
+            description = "The snapshot id.")
     private String id;
 
     @Parameters(index = "1", paramLabel = "DIR", description = "The folder to copy into.")

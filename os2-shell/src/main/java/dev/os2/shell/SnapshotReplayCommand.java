@@ -44,7 +44,8 @@ public final class SnapshotReplayCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
-    @Parameters(index = "0", paramLabel = "ID|genesis", description = "The snapshot id, or genesis to replay the whole ledger.")
+    @Parameters(index = "0", paramLabel = "ID|genesis", completionCandidates = SnapshotIds.class,
+            description = "The snapshot id, or genesis to replay the whole ledger.")
     private String from;
 
     @Option(names = "--until", paramLabel = "POSITION", description = "Stop after this ledger position. Default: the head.")

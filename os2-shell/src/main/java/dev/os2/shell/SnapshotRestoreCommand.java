@@ -39,7 +39,8 @@ public final class SnapshotRestoreCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The snapshot id.")
+    @Parameters(index = "0", paramLabel = "ID", completionCandidates = SnapshotIds.class,
+            description = "The snapshot id.")
     private String id;
 
     @Option(names = "--json", description = "Print the result as one JSON object.")
@@ -60,9 +61,12 @@ public final class SnapshotRestoreCommand implements Callable<Integer> {
             throw new InputException("there is no ledger in " + ws.directory() + " to restore into", "Pass --workspace with the snapshot's workspace.");
         }
         SnapshotService.RestoreResult r;
-        try (WorkspaceKernel wk = WorkspaceKernel.open(ws);
-                SnapshotService svc = SnapshotService.attach(wk.kernel(), store, SnapshotPolicy.MANUAL)) {
-            r = svc.restore(s);
+        try {
+            r = session.services().withKernel(ws, wk -> {
+                try (SnapshotService svc = SnapshotService.attach(wk.kernel(), store, SnapshotPolicy.MANUAL)) {
+                    return svc.restore(s);
+                }
+            });
         } catch (InvalidInputException e) {
             throw new InputException("the kernel refused the restore: " + e.getMessage(), "");
         }

@@ -45,7 +45,8 @@ public final class SnapshotShowCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The snapshot id, s<position> (snapshot-list lists them).")
+    @Parameters(index = "0", paramLabel = "ID", completionCandidates = SnapshotIds.class,
+            description = "The snapshot id, s<position> (snapshot-list lists them).")
     private String id;
 
     @Option(names = "--json", description = "Print the header, the state summary and the token as one JSON object.")

@@ -45,7 +45,8 @@ public final class SnapshotVerifyCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;
 
-    @Parameters(index = "0", paramLabel = "ID|BUNDLE", description = "A snapshot id (s<position>) or a bundle file.")
+    @Parameters(index = "0", paramLabel = "ID|BUNDLE", completionCandidates = SnapshotIds.class,
+            description = "A snapshot id (s<position>) or a bundle file.")
     private String target;
 
     @Option(names = "--token", paramLabel = "FILE", description = "The token file. Default: ID.token.json beside the bundle.")

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  *   checkpoints/ signed ledger checkpoints
  *   logs/        command transcripts, one file per session
  *   simulations/ ledgers written by {@code simulate}, one folder per seed and step count
+ *   history      the interactive shell's line history (a file, shared by its sessions)
  *   python/      the operator's Python modules (and, created when needed: site-packages/ for
  *                {@code pip install}, repos/ for {@code git clone})
  * </pre>
@@ -47,6 +48,9 @@ public final class Workspace {
     public static final String SIMULATIONS_DIRECTORY = "simulations";
     /** The operator's Python modules inside a workspace (scripts import them; {@code pyvm run} runs them). */
     public static final String PYTHON_DIRECTORY = "python";
+
+    /** The interactive shell's history file inside a workspace. */
+    public static final String HISTORY_FILE = "history";
 
     private static final List<String> LAYOUT = List.of(LEDGER_DIRECTORY, KEYS_DIRECTORY, SNAPSHOTS_DIRECTORY,
             CHECKPOINTS_DIRECTORY, LOGS_DIRECTORY, SIMULATIONS_DIRECTORY, PYTHON_DIRECTORY);
@@ -96,6 +100,11 @@ public final class Workspace {
     /** {@code <workspace>/simulations}. */
     public Path simulationsDirectory() {
         return directory.resolve(SIMULATIONS_DIRECTORY);
+    }
+
+    /** {@code <workspace>/history}: the interactive shell's line history, one file for all its sessions. */
+    public Path historyFile() {
+        return directory.resolve(HISTORY_FILE);
     }
 
     /** Whether the directory holds at least one folder of the workspace layout. */

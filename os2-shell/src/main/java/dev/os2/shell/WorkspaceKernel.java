@@ -18,6 +18,7 @@ import dev.os2.ledger.VerifyResult;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -43,7 +44,9 @@ import java.util.stream.Stream;
  * a {@link LedgerException} of category {@link LedgerException.Category#CORRUPT CORRUPT} (exit 1).
  * In every error case nothing was written and the ledger is closed again.
  *
- * <p>Not thread-safe: one command uses one instance from one thread, then closes it.
+ * <p>Not thread-safe: one command uses one instance from one thread, then closes it. The shell
+ * keeps one open for its whole session and hands each command a view of it
+ * ({@link ShellServices#withKernel}); the {@link Kernel} itself is thread-safe.
  */
 public final class WorkspaceKernel implements AutoCloseable {
 
@@ -55,13 +58,17 @@ public final class WorkspaceKernel implements AutoCloseable {
     private final Kernel kernel;
     private final KernelState readOnlyState;
     private final long sizeAtOpen;
+    /** Null when this instance owns its kernel and ledger; else what closing a view does (may be a no-op). */
+    private final Runnable viewClose;
 
-    private WorkspaceKernel(Workspace workspace, Ledger ledger, Kernel kernel, KernelState readOnlyState, long sizeAtOpen) {
+    private WorkspaceKernel(Workspace workspace, Ledger ledger, Kernel kernel, KernelState readOnlyState, long sizeAtOpen,
+            Runnable viewClose) {
         this.workspace = workspace;
         this.ledger = ledger;
         this.kernel = kernel;
         this.readOnlyState = readOnlyState;
         this.sizeAtOpen = sizeAtOpen;
+        this.viewClose = viewClose;
     }
 
     /**
@@ -94,9 +101,18 @@ public final class WorkspaceKernel implements AutoCloseable {
      *     not a ledger), its chain is broken, or it does not replay ({@code CORRUPT})
      */
     public static WorkspaceKernel open(Workspace workspace, List<KernelInput.RegisterCapability> capabilities) {
+        return open(workspace, capabilities, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #open(Workspace, List)}, with the ledger wrapped by {@code wrap} before the kernel
+     * sees it (the shell's shared kernel keeps interrupts away from ledger I/O this way).
+     */
+    static WorkspaceKernel open(Workspace workspace, List<KernelInput.RegisterCapability> capabilities,
+            UnaryOperator<Ledger> wrap) {
         Objects.requireNonNull(workspace, "workspace");
         Objects.requireNonNull(capabilities, "capabilities");
-        Ledger ledger = workspace.openLedger();
+        Ledger ledger = wrap.apply(workspace.openLedger());
         try {
             long sizeAtOpen = ledger.size();
             long seed = checkChain(workspace, ledger, true);
@@ -110,7 +126,7 @@ public final class WorkspaceKernel implements AutoCloseable {
                 throw new InputException("cannot open the kernel of " + workspace.directory() + ": " + e.getMessage(),
                         "The workspace was used with other capability definitions; pass --workspace with a new directory.");
             }
-            return new WorkspaceKernel(workspace, ledger, kernel, null, sizeAtOpen);
+            return new WorkspaceKernel(workspace, ledger, kernel, null, sizeAtOpen, null);
         } catch (RuntimeException e) {
             ledger.close();
             throw e;
@@ -132,7 +148,7 @@ public final class WorkspaceKernel implements AutoCloseable {
         try {
             long seed = checkChain(workspace, ledger, false);
             KernelState state = ledger.size() == 0 ? KernelState.initial(seed) : replay(workspace, config(seed, List.of()), ledger);
-            return new WorkspaceKernel(workspace, ledger, null, state, ledger.size());
+            return new WorkspaceKernel(workspace, ledger, null, state, ledger.size(), null);
         } catch (RuntimeException e) {
             ledger.close();
             throw e;
@@ -271,9 +287,40 @@ public final class WorkspaceKernel implements AutoCloseable {
         return kernel == null ? readOnlyState : kernel.state();
     }
 
-    /** Closes the kernel and the ledger. Idempotent. */
+    /**
+     * A view of this open kernel for one command of the shell, which keeps the kernel open across
+     * commands: the same kernel and ledger, with {@link #sizeAtOpen()} as given; closing the view
+     * runs {@code onClose} and leaves the kernel open.
+     */
+    WorkspaceKernel view(long commandSizeAtOpen, Runnable onClose) {
+        if (viewClose != null || kernel == null) {
+            throw new IllegalStateException("a view is taken of an open, writable workspace kernel");
+        }
+        return new WorkspaceKernel(workspace, ledger, kernel, null, commandSizeAtOpen, onClose);
+    }
+
+    /**
+     * A read-only view of this open kernel: its state now and its ledger, as
+     * {@link #openReadOnly} would give them, without replaying anything. Closing the view runs
+     * {@code onClose} and leaves the kernel open.
+     */
+    WorkspaceKernel readOnlyView(Runnable onClose) {
+        if (viewClose != null || kernel == null) {
+            throw new IllegalStateException("a view is taken of an open, writable workspace kernel");
+        }
+        return new WorkspaceKernel(workspace, ledger, null, kernel.state(), ledger.size(), onClose);
+    }
+
+    /**
+     * Closes the kernel and the ledger. Idempotent. A view (see the shell's shared kernel) leaves
+     * them open.
+     */
     @Override
     public void close() {
+        if (viewClose != null) {
+            viewClose.run();
+            return;
+        }
         try {
             if (kernel != null) {
                 kernel.close();
