@@ -59,33 +59,33 @@ public final class BenchMain {
     /** A run profile: what the options not given on the command line default to. */
     enum Profile {
         /** Everyday use: the pairs only, one fork, short warm-up and measurement. */
-        QUICK(1, 2, 1, 3, 1),
+        QUICK(1, 2, TimeValue.seconds(1), 5, TimeValue.milliseconds(500)),
         /** The default: every benchmark, two forks, five two-second warm-up and measurement iterations. */
-        FULL(2, 5, 2, 5, 2);
+        FULL(2, 5, TimeValue.seconds(2), 5, TimeValue.seconds(2));
 
         final int forks;
         final int warmupIterations;
-        final int warmupSeconds;
+        final TimeValue warmupTime;
         final int measurementIterations;
-        final int measurementSeconds;
+        final TimeValue measurementTime;
 
-        Profile(int forks, int warmupIterations, int warmupSeconds, int measurementIterations, int measurementSeconds) {
+        Profile(int forks, int warmupIterations, TimeValue warmupTime, int measurementIterations, TimeValue measurementTime) {
             this.forks = forks;
             this.warmupIterations = warmupIterations;
-            this.warmupSeconds = warmupSeconds;
+            this.warmupTime = warmupTime;
             this.measurementIterations = measurementIterations;
-            this.measurementSeconds = measurementSeconds;
+            this.measurementTime = measurementTime;
         }
 
         String describe() {
-            return String.format(Locale.ROOT, "%s (%d fork%s, warm-up %d × %d s, measurement %d × %d s%s)",
-                    name().toLowerCase(Locale.ROOT), forks, forks == 1 ? "" : "s", warmupIterations, warmupSeconds,
-                    measurementIterations, measurementSeconds, this == QUICK ? ", the pairs' benchmarks only" : "");
+            return String.format(Locale.ROOT, "%s (%d fork%s, warm-up %d × %s, measurement %d × %s%s)",
+                    name().toLowerCase(Locale.ROOT), forks, forks == 1 ? "" : "s", warmupIterations, warmupTime,
+                    measurementIterations, measurementTime, this == QUICK ? ", the pairs' benchmarks only" : "");
         }
     }
 
-    /** Seconds a fork spends outside its iterations (JVM start, trial setup) in the duration estimate. */
-    private static final int FORK_OVERHEAD_SECONDS = 4;
+    /** Milliseconds a fork spends outside its iterations (JVM start, trial setup) in the duration estimate. */
+    private static final long FORK_OVERHEAD_MILLIS = 4_000;
 
     static final String USAGE = """
             Usage: ./os2 bench [--quick] [--only REGEX] [--out DIR] [JMH options...]
@@ -99,11 +99,11 @@ public final class BenchMain {
 
             Profiles:
               (default)  every benchmark; 2 forks, warm-up 5 x 2 s, measurement 5 x 2 s per
-                         fork. About 50 minutes for the whole suite on 2 cores; the line
-                         before the run gives the estimate for what was selected.
+                         fork. About an hour for the whole suite on 2 idle cores; the line
+                         printed before the run estimates what was selected.
               --quick    only the benchmarks the pairs use; 1 fork, warm-up 2 x 1 s,
-                         measurement 3 x 1 s. About 5 to 8 minutes on 2 cores. For everyday
-                         checks: error bars are wide and kernel paths are not fully warm.
+                         measurement 5 x 500 ms. About 6 minutes on 2 idle cores. For
+                         everyday checks: error bars are wide, kernel paths not fully warm.
 
             Options:
               --quick            the quick profile (above)
@@ -277,13 +277,13 @@ public final class BenchMain {
             b.warmupIterations(profile.warmupIterations);
         }
         if (!jmh.getWarmupTime().hasValue()) {
-            b.warmupTime(TimeValue.seconds(profile.warmupSeconds));
+            b.warmupTime(profile.warmupTime);
         }
         if (!jmh.getMeasurementIterations().hasValue()) {
             b.measurementIterations(profile.measurementIterations);
         }
         if (!jmh.getMeasurementTime().hasValue()) {
-            b.measurementTime(TimeValue.seconds(profile.measurementSeconds));
+            b.measurementTime(profile.measurementTime);
         }
         if (!jmh.shouldFailOnError().hasValue()) {
             // One failing benchmark must not cost the rest of a long run; the summary reports it.
@@ -304,9 +304,11 @@ public final class BenchMain {
                     + ". Run ./os2 bench -l to list them");
         }
         warnAboutPairsMissingFromJar(err);
-        long seconds = plan.stream().mapToLong(Planned::seconds).sum();
-        err.printf(Locale.ROOT, "os2 bench: %d benchmark runs, profile %s; about %d minutes. Results: %s%n",
-                plan.size(), profile.describe(), Math.max(1, (seconds + 30) / 60), dir);
+        long millis = plan.stream().mapToLong(Planned::millis).sum();
+        double loadBefore = loadAverage();
+        err.printf(Locale.ROOT, "os2 bench: %d benchmark runs, profile %s; about %d minutes on an otherwise idle machine"
+                + " (load average now %s). Results: %s%n",
+                plan.size(), profile.describe(), Math.max(1, (millis + 30_000) / 60_000), loadText(loadBefore), dir);
 
         awaitJmhLock(err);
         new Runner(options).run();
@@ -317,6 +319,8 @@ public final class BenchMain {
         about.put("JMH results", resultFile.getFileName().toString());
         about.put("JVM", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         about.put("CPUs", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        // Other work on the machine moves the figures; the load says how much there was.
+        about.put("load average (1 min) before and after", loadText(loadBefore) + ", " + loadText(loadAverage()));
         about.put("finished", LocalDateTime.now().withNano(0).toString());
         Summary summary = Summary.of(scores, PairTable.PAIRS, about);
         write(summary, dir, out);
@@ -346,7 +350,7 @@ public final class BenchMain {
     }
 
     /** One benchmark run JMH will make: a benchmark with one value for each of its parameters. */
-    record Planned(String benchmark, Map<String, String> params, long seconds) {
+    record Planned(String benchmark, Map<String, String> params, long millis) {
     }
 
     /** The runs {@code options} select, with an estimate of their duration. */
@@ -359,10 +363,10 @@ public final class BenchMain {
         for (BenchmarkListEntry e : entries) {
             int forks = options.getForkCount().orElse(e.getForks().orElse(5));
             int wi = options.getWarmupIterations().orElse(e.getWarmupIterations().orElse(5));
-            long wt = seconds(options.getWarmupTime().orElse(e.getWarmupTime().orElse(TimeValue.seconds(10))));
+            long wt = millis(options.getWarmupTime().orElse(e.getWarmupTime().orElse(TimeValue.seconds(10))));
             int mi = options.getMeasurementIterations().orElse(e.getMeasurementIterations().orElse(5));
-            long mt = seconds(options.getMeasurementTime().orElse(e.getMeasurementTime().orElse(TimeValue.seconds(10))));
-            long seconds = Math.max(1, forks) * (wi * wt + mi * mt + FORK_OVERHEAD_SECONDS);
+            long mt = millis(options.getMeasurementTime().orElse(e.getMeasurementTime().orElse(TimeValue.seconds(10))));
+            long millis = Math.max(1, forks) * (wi * wt + mi * mt + FORK_OVERHEAD_MILLIS);
             Map<String, String[]> declared = e.getParams().orElse(Map.of());
             List<Map<String, String>> combinations = new ArrayList<>();
             combinations.add(new TreeMap<>());
@@ -379,14 +383,22 @@ public final class BenchMain {
                 combinations = next;
             }
             for (Map<String, String> c : combinations) {
-                plan.add(new Planned(e.getUsername(), Map.copyOf(c), seconds));
+                plan.add(new Planned(e.getUsername(), Map.copyOf(c), millis));
             }
         }
         return plan;
     }
 
-    private static long seconds(TimeValue t) {
-        return Math.max(1, t.convertTo(java.util.concurrent.TimeUnit.SECONDS));
+    private static long millis(TimeValue t) {
+        return t.convertTo(java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static String loadText(double load) {
+        return load < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f", load);
     }
 
     /** Names in the benchmark list of this jar. */

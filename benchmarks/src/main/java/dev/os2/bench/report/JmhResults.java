@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,8 +45,7 @@ public final class JmhResults {
             Map<String, String> params = new TreeMap<>();
             JsonNode p = run.get("params");
             if (p != null) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : p.properties()) {
                     params.put(e.getKey(), e.getValue().asText());
                 }
             }
