@@ -141,7 +141,7 @@ public final class Summary {
             String missing = a.isEmpty() && b.isEmpty() ? "neither benchmark has a result"
                     : "no result for " + (a.isEmpty() ? pair.os2() : pair.peer()).shortName();
             if (pair.pending()) {
-                missing += " (benchmark not in this build yet)";
+                missing += " (its benchmark is still being written and may not be in this build)";
             }
             return new Row(pair, a, b, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Verdict.NOT_RUN, false, missing);
         }
