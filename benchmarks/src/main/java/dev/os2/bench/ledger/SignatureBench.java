@@ -68,6 +68,11 @@ public class SignatureBench {
     private Signature jdkSigner;
     private Signature jdkVerifier;
 
+    /**
+     * Makes the keys and the signature, and checks that OS2 and the JDK agree on them.
+     *
+     * @throws GeneralSecurityException if this JDK has no Ed25519
+     */
     @Setup
     public void setUp() throws GeneralSecurityException {
         key = SigningKey.fromSeed(SEED);

@@ -63,6 +63,7 @@ public class DiffBench {
         KernelState before;
         KernelState after;
 
+        /** Builds the kernel, takes the first state, runs k tokens, takes the second, and checks the diff finds k tokens. */
         @Setup(Level.Trial)
         public void build() {
             requireChangesFit(stateEntries, changes);
@@ -99,6 +100,7 @@ public class DiffBench {
         HashMapState before;
         HashMapState after;
 
+        /** Builds both maps and checks that comparing them finds k tokens. */
         @Setup(Level.Trial)
         public void build() {
             requireChangesFit(stateEntries, changes);

@@ -50,6 +50,7 @@ public class ReplayBench {
     private KernelConfig config;
     private InMemoryLedger recorded;
 
+    /** Records the run once, and checks that replaying it completes every token. */
     @Setup(Level.Trial)
     public void record() {
         config = StateFixture.config(TOKENS);
@@ -61,6 +62,7 @@ public class ReplayBench {
         }
     }
 
+    /** Closes the recorded ledger. */
     @TearDown(Level.Trial)
     public void close() {
         recorded.close();

@@ -78,6 +78,7 @@ public class SnapshotBench {
         Hash chainId;
         EventEnvelope created;
 
+        /** Builds the state through a kernel and hashes it. */
         @Setup(Level.Trial)
         public void build() {
             config = StateFixture.config(entries);
@@ -86,6 +87,7 @@ public class SnapshotBench {
             base.stateHash();
         }
 
+        /** A new ledger and kernel from the state, a first snapshot, and the service. */
         @Setup(Level.Iteration)
         public void open() {
             ledger = InMemoryLedger.create();
@@ -101,6 +103,7 @@ public class SnapshotBench {
             service = SnapshotService.attach(kernel, null, SnapshotPolicy.MANUAL);
         }
 
+        /** Closes the service, the kernel and the ledger. */
         @TearDown(Level.Iteration)
         public void close() {
             service.close();
@@ -118,6 +121,7 @@ public class SnapshotBench {
 
         HashMapState state;
 
+        /** Builds the HashMap state. */
         @Setup(Level.Trial)
         public void build() {
             state = StateFixture.hashMapStateWithLiveTokens(entries);
