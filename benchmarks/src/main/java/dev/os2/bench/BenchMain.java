@@ -58,12 +58,17 @@ public final class BenchMain {
 
     /** A run profile: what the options not given on the command line default to. */
     enum Profile {
-        /** Everyday use: the pairs only, one fork, short warm-up and measurement. */
-        QUICK(1, 2, TimeValue.seconds(1), 5, TimeValue.milliseconds(500)),
+        /**
+         * Everyday use: the pairs only, one fork, each benchmark's own warm-up (its class says how
+         * long its code takes to compile: up to 5 × 2 s for the kernel's paths, whose figures are
+         * meaningless after less), short measurement.
+         */
+        QUICK(1, 0, null, 5, TimeValue.milliseconds(500)),
         /** The default: every benchmark, two forks, five two-second warm-up and measurement iterations. */
         FULL(2, 5, TimeValue.seconds(2), 5, TimeValue.seconds(2));
 
         final int forks;
+        /** Warm-up iterations, or 0 to keep each benchmark's own warm-up. */
         final int warmupIterations;
         final TimeValue warmupTime;
         final int measurementIterations;
@@ -78,8 +83,10 @@ public final class BenchMain {
         }
 
         String describe() {
-            return String.format(Locale.ROOT, "%s (%d fork%s, warm-up %d × %s, measurement %d × %s%s)",
-                    name().toLowerCase(Locale.ROOT), forks, forks == 1 ? "" : "s", warmupIterations, warmupTime,
+            String warmup = warmupIterations == 0 ? "each benchmark's own warm-up"
+                    : String.format(Locale.ROOT, "warm-up %d × %s", warmupIterations, warmupTime);
+            return String.format(Locale.ROOT, "%s (%d fork%s, %s, measurement %d × %s%s)",
+                    name().toLowerCase(Locale.ROOT), forks, forks == 1 ? "" : "s", warmup,
                     measurementIterations, measurementTime, this == QUICK ? ", the pairs' benchmarks only" : "");
         }
     }
@@ -101,9 +108,10 @@ public final class BenchMain {
               (default)  every benchmark; 2 forks, warm-up 5 x 2 s, measurement 5 x 2 s per
                          fork. About an hour for the whole suite on 2 idle cores; the line
                          printed before the run estimates what was selected.
-              --quick    only the benchmarks the pairs use; 1 fork, warm-up 2 x 1 s,
-                         measurement 5 x 500 ms. About 6 minutes on 2 idle cores. For
-                         everyday checks: error bars are wide, kernel paths not fully warm.
+              --quick    only the benchmarks the pairs use; 1 fork, each benchmark's own
+                         warm-up (1 to 10 s; the kernel's paths need 10 s), measurement
+                         5 x 500 ms. About 8 minutes on 2 idle cores. For everyday checks:
+                         with one fork and short iterations, error bars are wide.
 
             Options:
               --quick            the quick profile (above)
@@ -273,10 +281,10 @@ public final class BenchMain {
         if (!jmh.getForkCount().hasValue()) {
             b.forks(profile.forks);
         }
-        if (!jmh.getWarmupIterations().hasValue()) {
+        if (!jmh.getWarmupIterations().hasValue() && profile.warmupIterations > 0) {
             b.warmupIterations(profile.warmupIterations);
         }
-        if (!jmh.getWarmupTime().hasValue()) {
+        if (!jmh.getWarmupTime().hasValue() && profile.warmupTime != null) {
             b.warmupTime(profile.warmupTime);
         }
         if (!jmh.getMeasurementIterations().hasValue()) {
