@@ -110,7 +110,7 @@ public final class BenchMain {
                          printed before the run estimates what was selected.
               --quick    only the benchmarks the pairs use; 1 fork, each benchmark's own
                          warm-up (1 to 10 s; the kernel's paths need 10 s), measurement
-                         5 x 500 ms. About 8 minutes on 2 idle cores. For everyday checks:
+                         5 x 500 ms. About 9 minutes on 2 idle cores. For everyday checks:
                          with one fork and short iterations, error bars are wide.
 
             Options:
