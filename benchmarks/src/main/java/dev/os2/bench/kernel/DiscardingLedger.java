@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * in the real stores. Reads, streams, subscriptions and verification throw
  * {@link UnsupportedOperationException}: there is nothing to read. Thread-safe.
  */
-final class DiscardingLedger implements Ledger {
+public final class DiscardingLedger implements Ledger {
 
     /** The event id of every envelope whose draft names none (a real store would use {@code ev-<position>}). */
     private static final String EVENT_ID = "discarded";
