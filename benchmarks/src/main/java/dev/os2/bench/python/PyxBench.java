@@ -87,6 +87,8 @@ public class PyxBench {
         System.out.printf("%nfigure: engine warm-up %d ms%n", (System.nanoTime() - start) / 1_000_000);
         Session session = new Session(Map.of(), false, 0, "os2", false, services);
         cl = Os2.commandLine(session);
+        // One workspace for the trial: the shell keeps its kernel open, as a session would.
+        workspace = BenchFiles.tempDir("os2-pyx-bench").resolve("ws");
         out = new StringWriter();
         err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
@@ -100,23 +102,12 @@ public class PyxBench {
         }
     }
 
-    /** A new workspace per iteration, so that the ledger stays small. */
-    @Setup(Level.Iteration)
-    public void newWorkspace() {
-        workspace = BenchFiles.tempDir("os2-pyx-bench").resolve("ws");
-    }
-
-    /** Deletes the iteration's workspace. */
-    @TearDown(Level.Iteration)
-    public void deleteWorkspace() {
-        BenchFiles.deleteTree(workspace.getParent());
-    }
-
-    /** Closes the engines. */
+    /** Closes the engines and the workspace's kernel, then deletes the workspace. */
     @TearDown(Level.Trial)
     public void close() {
         services.close();
         sandbox.close();
+        BenchFiles.deleteTree(workspace.getParent());
     }
 
     /** {@code pyx 1+1} through the shell's command line, kernel and ledger included. */
