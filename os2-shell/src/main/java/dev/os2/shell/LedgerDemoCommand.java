@@ -156,8 +156,9 @@ public final class LedgerDemoCommand implements Callable<Integer> {
             out.println("Workspace " + workspace.directory() + ": the ledger in " + Workspace.LEDGER_DIRECTORY
                     + "/ (Chronicle Queue files) held " + before + (before == 1 ? " entry" : " entries") + ".");
             if (before == 0) {
-                out.println("A new kernel started on it (seed " + kernel.state().seed() + ") and registered " + READ
-                        + " and " + FETCH + ".");
+                out.println("A new kernel started on it (seed " + kernel.state().seed() + ") with the shell's own capabilities"
+                        + " (the operator holds\n" + String.join(" and ", ShellCapabilities.OPERATOR_DEFAULTS) + ";"
+                        + " the others are granted to no one) and registered " + READ + " and " + FETCH + ".");
             } else if (session.services().isShared()) {
                 out.println("The shell's kernel, open since it first needed it, continues the chain.");
             } else {

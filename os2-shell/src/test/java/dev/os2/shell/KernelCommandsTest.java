@@ -51,7 +51,9 @@ class KernelCommandsTest {
         CliRun demo = os2("ledger-demo", "--workspace", ws);
         assertEquals(0, demo.status(), demo.describe());
         assertEquals("", demo.err(), demo.describe());
-        assertTrue(demo.out().contains("A new kernel started on it (seed 0) and registered fs.read and net.fetch."), demo.describe());
+        assertTrue(demo.out().contains("A new kernel started on it (seed 0) with the shell's own capabilities (the operator holds\n"
+                + "python.exec and shell.tool; the others are granted to no one) and registered fs.read and net.fetch."),
+                demo.describe());
         assertTrue(demo.out().contains("-> token_completed\n"), demo.describe());
         assertTrue(demo.out().contains("-> resource_budget_exceeded: tokens, tried to charge 120 with 80 left"), demo.describe());
         assertTrue(demo.out().contains("-> capability_violation: not_granted, agent:researcher-1 holds no grant of net.fetch"),
@@ -60,27 +62,37 @@ class KernelCommandsTest {
         // The kernel recorded every step: inputs first, then their effects.
         List<String> kinds = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json")).stream()
                 .map(n -> n.get("kind").asText()).toList();
-        assertEquals(List.of("kernel_started", "register_capability", "capability_registered", "register_capability",
-                "capability_registered", "grant_capability", "capability_granted",
+        // The shell's own five capabilities come first, then the demo's two, the operator's two grants and the demo's.
+        List<String> setup = new ArrayList<>(List.of("kernel_started"));
+        for (int i = 0; i < 7; i++) {
+            setup.addAll(List.of("register_capability", "capability_registered"));
+        }
+        for (int i = 0; i < 3; i++) {
+            setup.addAll(List.of("grant_capability", "capability_granted"));
+        }
+        assertEquals(setup, kinds.subList(0, setup.size()));
+        assertEquals(List.of(
                 "submit_token", "token_scheduled", "token_started", "charge", "token_completed",
                 "submit_token", "token_scheduled", "token_started", "charge", "charge", "resource_budget_exceeded",
-                "submit_token", "token_scheduled", "token_started", "charge", "capability_invoked", "capability_violation"), kinds);
+                "submit_token", "token_scheduled", "token_started", "charge", "capability_invoked", "capability_violation"),
+                kinds.subList(setup.size(), kinds.size()));
 
         // cap-list: both capabilities with their limits, the grant, and the usage.
         CliRun list = os2("cap-list", "--workspace", ws);
         assertEquals(0, list.status(), list.describe());
         List<String> rows = list.outLines();
-        assertTrue(rows.get(0).startsWith("CAPABILITY  SHAPE"), list.describe());
-        assertTrue(rows.get(1).matches("fs\\.read +path: string, follow_links\\?: boolean +2000 +10/1000 ticks +none +1 active +3 +360 +0 +reads a file.*"),
+        assertTrue(rows.get(0).matches("CAPABILITY +SHAPE .*"), list.describe());
+        List<String> demoRows = rows.stream().filter(r -> r.startsWith("fs.read ") || r.startsWith("net.fetch ")).toList();
+        assertTrue(demoRows.get(0).matches("fs\\.read +path: string, follow_links\\?: boolean +2000 +10/1000 ticks +none +1 active +3 +360 +0 +reads a file.*"),
                 list.describe());
-        assertTrue(rows.get(2).matches("net\\.fetch +url: string +500 +none +100 +0 +0 +0 +1 +fetches a URL.*"), list.describe());
-        assertTrue(list.out().contains("2 capabilities, registry version 3."), list.describe());
+        assertTrue(demoRows.get(1).matches("net\\.fetch +url: string +500 +none +100 +0 +0 +0 +1 +fetches a URL.*"), list.describe());
+        assertTrue(list.out().contains("7 capabilities, registry version 10."), list.describe());
 
         JsonNode registry = JSON.readTree(os2("cap-list", "--workspace", ws, "--json").out());
-        assertEquals(3, registry.get("registry_version").asLong());
+        assertEquals(10, registry.get("registry_version").asLong());
         List<String> ids = new ArrayList<>();
         registry.get("capabilities").forEach(c -> ids.add(c.get("id").asText()));
-        assertEquals(List.of("fs.read", "net.fetch"), ids);
+        assertEquals(List.of("fs.read", "git.remote", "net.fetch", "net.http", "pip.install", "python.exec", "shell.tool"), ids);
 
         // cap-show fs.read: the descriptor, the usage and the grant with its terms.
         CliRun show = os2("cap-show", "fs.read", "--workspace", ws);
@@ -90,7 +102,7 @@ class KernelCommandsTest {
         assertTrue(show.out().contains("  token ceiling     2000 cost units per invocation"), show.describe());
         assertTrue(show.out().contains("  rate limit        10 invocations per 1000 ticks, per grant"), show.describe());
         assertTrue(show.out().contains("  usage             3 invocations, 360 cost units charged, 0 violations"), show.describe());
-        assertTrue(show.out().matches("(?s).*\ng1 +agent:researcher-1 +1 +active +- +never +2000 +1000 +3 +360 +\\{\"paths\":\\[\"reports/\"\\]\\}\n.*"),
+        assertTrue(show.out().matches("(?s).*\ng3 +agent:researcher-1 +1 +active +- +never +2000 +1000 +3 +360 +\\{\"paths\":\\[\"reports/\"\\]\\}\n.*"),
                 show.describe());
 
         JsonNode read = JSON.readTree(os2("cap-show", "fs.read", "--workspace", ws, "--json").out());
@@ -197,7 +209,8 @@ class KernelCommandsTest {
         assertEquals(List.of(), toList(candidates), "no ledger yet: no candidates, and no error");
         assertFalse(Files.exists(ws), "asking for candidates creates nothing");
         assertEquals(0, CliRun.run(inWorkspace, "ledger-demo").status());
-        assertEquals(List.of("fs.read", "net.fetch"), toList(candidates), "read when asked, not when the command line was built");
+        assertEquals(List.of("fs.read", "git.remote", "net.fetch", "net.http", "pip.install", "python.exec", "shell.tool"),
+                toList(candidates), "read when asked, not when the command line was built");
     }
 
     private static List<String> toList(Iterable<String> items) {

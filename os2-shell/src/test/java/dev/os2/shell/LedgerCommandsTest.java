@@ -32,7 +32,7 @@ class LedgerCommandsTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern HEAD = Pattern.compile("Head hash: ([0-9a-f]{64})");
     /** Entries of a fresh workspace's demo: kernel_started, two registrations, the grant and three tokens. */
-    static final int DEMO_ENTRIES = 24;
+    static final int DEMO_ENTRIES = 38;
     /** Entries each later demo run adds: the grant and three tokens. */
     static final int LATER_DEMO_ENTRIES = 19;
 
@@ -109,7 +109,7 @@ class LedgerCommandsTest {
         }
         assertEquals(head, all.get(DEMO_ENTRIES - 1).get("hash").asText());
         assertEquals("kernel_started", all.get(0).get("kind").asText());
-        assertEquals("token_started", all.get(9).get("kind").asText());
+        assertEquals("token_started", all.get(23).get("kind").asText());
 
         // --since: a full hash, a unique prefix, and the head (nothing after it).
         String hash2 = all.get(2).get("hash").asText();
@@ -125,14 +125,14 @@ class LedgerCommandsTest {
 
         // --kind and --limit, alone and together.
         List<JsonNode> scheduled = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json", "--kind", "token_scheduled"));
-        assertEquals(List.of(8L, 13L, 19L), scheduled.stream().map(n -> n.get("position").asLong()).toList());
+        assertEquals(List.of(22L, 27L, 33L), scheduled.stream().map(n -> n.get("position").asLong()).toList());
         CliRun violations = os2("ledger-inspect", "--workspace", ws, "--kind", "capability_violation");
         assertEquals(2, violations.outLines().size(), violations.describe());
         List<JsonNode> limited = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json", "--limit", "2"));
         assertEquals(List.of(0L, 1L), limited.stream().map(n -> n.get("position").asLong()).toList());
         List<JsonNode> combined = jsonLines(os2("ledger-inspect", "--workspace", ws, "--json",
                 "--since", all.get(0).get("hash").asText(), "--kind", "token_scheduled", "--limit", "1"));
-        assertEquals(List.of(8L), combined.stream().map(n -> n.get("position").asLong()).toList());
+        assertEquals(List.of(22L), combined.stream().map(n -> n.get("position").asLong()).toList());
 
         // Running the demo again continues the chain from the old head.
         CliRun again = os2("ledger-demo", "--workspace", ws);
@@ -173,7 +173,7 @@ class LedgerCommandsTest {
         String ws = dir.resolve("ws").toString();
         assertEquals(0, os2("ledger-demo", "--workspace", ws).status());
 
-        // Position 9 is the first token_started entry; change one letter of its kind inside the
+        // Position 23 is the first token_started entry; change one letter of its kind inside the
         // Chronicle data file, so it still decodes but no longer matches its hash.
         byte[] needle = "\"kind\":\"token_started\"".getBytes(StandardCharsets.UTF_8);
         int flipped = 0;
@@ -195,29 +195,29 @@ class LedgerCommandsTest {
 
         CliRun verify = os2("ledger-verify", "--workspace", ws);
         assertEquals(1, verify.status(), verify.describe());
-        assertTrue(verify.out().startsWith("broken at position 9: hash mismatch: "), verify.describe());
+        assertTrue(verify.out().startsWith("broken at position 23: hash mismatch: "), verify.describe());
 
         CliRun json = os2("ledger-verify", "--workspace", ws, "--json");
         assertEquals(1, json.status(), json.describe());
         JsonNode v = JSON.readTree(json.out());
         assertEquals("broken", v.get("status").asText());
-        assertEquals(9, v.get("position").asLong());
+        assertEquals(23, v.get("position").asLong());
         assertEquals("hash_mismatch", v.get("problem").asText());
-        assertEquals(9, v.get("verified_entries").asLong());
+        assertEquals(23, v.get("verified_entries").asLong());
         assertFalse(v.get("detail").asText().isEmpty());
 
         // Inspect shows what is readable, then reports the damage; the kernel commands refuse the
         // ledger with one line naming the position, and the demo appends nothing.
         CliRun inspect = os2("ledger-inspect", "--workspace", ws, "--json");
         assertEquals(1, inspect.status(), inspect.describe());
-        assertEquals(9, inspect.outLines().size(), inspect.describe());
-        assertTrue(inspect.err().startsWith("os2: ") && inspect.err().contains("position 9"), inspect.describe());
+        assertEquals(23, inspect.outLines().size(), inspect.describe());
+        assertTrue(inspect.err().startsWith("os2: ") && inspect.err().contains("position 23"), inspect.describe());
         List<byte[]> before = queueFiles(dir.resolve("ws"));
         for (String[] args : new String[][] {{"ledger-demo", "--workspace", ws}, {"cap-list", "--workspace", ws},
                 {"cap-show", "fs.read", "--workspace", ws}}) {
             CliRun run = os2(args);
             assertEquals(1, run.status(), run.describe());
-            assertTrue(run.err().startsWith("os2: the ledger in ") && run.err().contains("is broken at position 9 (hash mismatch)"),
+            assertTrue(run.err().startsWith("os2: the ledger in ") && run.err().contains("is broken at position 23 (hash mismatch)"),
                     run.describe());
             assertEquals(1, run.err().strip().lines().count(), run.describe());
         }

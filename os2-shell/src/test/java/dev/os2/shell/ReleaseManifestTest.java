@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReleaseManifestTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String DEMO_HEAD = "cfc822d29513d18764e34b257a5decd2bb9970eeca9294421b9ce0fb4a4b1193";
+    private static final String DEMO_HEAD = "0654b9680373f41389d1540b1e84bc0fb5129ae71a9472a2c8d940a8b63b2f80";
     /** The modules whose classes are on this test's class path, with a class of each. */
     private static final Map<String, Class<?>> MODULES = Map.of("os2-ledger", Ledger.class, "os2-kernel", Kernel.class,
             "os2-snapshot", ReadyFlag.class, "os2-shell", Os2.class);
@@ -179,8 +179,8 @@ class ReleaseManifestTest {
         assertEquals("intact", ledger.path("status").asText());
         assertEquals("deep", ledger.path("verify_mode").asText());
         assertEquals(head, ledger.path("head").asText());
-        assertEquals(DEMO_HEAD, JSON.readTree(ok("ledger-inspect", "--json", "--limit", "24", "--workspace", ws).outLines().get(23))
-                .path("hash").asText(), "the demo's entries are the ledger's first 24");
+        assertEquals(DEMO_HEAD, JSON.readTree(ok("ledger-inspect", "--json", "--limit", "38", "--workspace", ws).outLines().get(37))
+                .path("hash").asText(), "the demo's entries are the ledger's first 38");
         assertEquals(JSON.readTree(ok("ledger-inspect", "--json", "--limit", "1", "--workspace", ws).out()).path("hash").asText(),
                 ledger.path("chain_id").asText());
 

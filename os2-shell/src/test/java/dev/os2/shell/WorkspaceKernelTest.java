@@ -49,7 +49,9 @@ class WorkspaceKernelTest {
         assertEquals(0, CliRun.run(Session.of(Map.of()), "ledger-demo", "--workspace", ws.directory().toString()).status());
         KernelState afterDemo;
         try (WorkspaceKernel wk = WorkspaceKernel.open(ws)) {
-            assertEquals(LedgerCommandsTest.LATER_DEMO_ENTRIES + 5, wk.sizeAtOpen());
+            // kernel_started, then the first demo: the shell's five capabilities and the operator's two
+            // grants (14 entries), the demo's two capabilities (4), and what every demo round records.
+            assertEquals(LedgerCommandsTest.LATER_DEMO_ENTRIES + 19, wk.sizeAtOpen());
             assertEquals(wk.sizeAtOpen(), wk.ledger().size(), "reopening records nothing");
             assertTrue(wk.state().clock() > created.clock());
             afterDemo = wk.state();
@@ -64,22 +66,22 @@ class WorkspaceKernelTest {
     @Test
     void aLedgerCutWhileAHandlerRanIsReadAsRecoveryWouldSeeIt() throws IOException {
         Workspace demo = demoWorkspace();
-        // Position 10 is the charge of token 1; its token_completed (11) never made it to disk.
-        Workspace cut = copy(demo, "cut", 11, UnaryOperator.identity());
+        // Position 24 is the charge of token 1; its token_completed (25) never made it to disk.
+        Workspace cut = copy(demo, "cut", 25, UnaryOperator.identity());
         List<byte[]> before = KernelCommandsTest.queueFiles(cut.directory());
         KernelState seen;
         try (WorkspaceKernel ro = WorkspaceKernel.openReadOnly(cut)) {
             seen = ro.state();
             assertEquals(KernelToken.Status.FAILED, seen.status(new TokenId(1)).orElseThrow());
-            assertEquals(11, ro.ledger().size());
+            assertEquals(25, ro.ledger().size());
         }
         List<byte[]> after = KernelCommandsTest.queueFiles(cut.directory());
         for (int i = 0; i < before.size(); i++) {
             assertTrue(java.util.Arrays.equals(before.get(i), after.get(i)), "the read-only open wrote nothing");
         }
         try (WorkspaceKernel wk = WorkspaceKernel.open(cut)) {
-            assertEquals(12, wk.ledger().size(), "recovery records the failure");
-            assertEquals(KernelEvents.TOKEN_FAILED, wk.ledger().read(11).kind());
+            assertEquals(26, wk.ledger().size(), "recovery records the failure");
+            assertEquals(KernelEvents.TOKEN_FAILED, wk.ledger().read(25).kind());
             assertEquals(seen.stateHash(), wk.state().stateHash());
         }
     }
@@ -109,14 +111,14 @@ class WorkspaceKernelTest {
         assertTrue(other.problem().contains("was written by a kernel with other settings"), other.problem());
 
         // An intact chain whose content was rewritten (hashes recomputed): it does not replay. The
-        // changed charge (position 10) is a handler's recorded action, which replay repeats; the
+        // changed charge (position 24) is a handler's recorded action, which replay repeats; the
         // clock it moved differs from the recorded one at the next entry.
         Workspace rewritten = copy(demo, "rewritten", Long.MAX_VALUE, d -> d.kind().equals(KernelEvents.CHARGE)
                 ? withPayload(d, d.payload().text().replace("\"amount\":120", "\"amount\":119")) : d);
         LedgerException corrupt = assertThrows(LedgerException.class, () -> WorkspaceKernel.open(rewritten).close());
         assertEquals(LedgerException.Category.CORRUPT, corrupt.category());
         assertTrue(corrupt.getMessage().contains("does not replay: its hash chain is intact (ledger-verify passes), but "
-                + "replay diverges at position 11"), corrupt.getMessage());
+                + "replay diverges at position 25"), corrupt.getMessage());
         CliRun verify = CliRun.run(Session.of(Map.of()), "ledger-verify", "--workspace", rewritten.directory().toString());
         assertEquals(0, verify.status(), verify.describe());
         CliRun list = CliRun.run(Session.of(Map.of()), "cap-list", "--workspace", rewritten.directory().toString());
