@@ -45,8 +45,10 @@ class ShellCompletionTest {
         assertTrue(complete(model, "ledger-inspect --json | gr").contains("grep"), "a command after a pipe");
         assertTrue(complete(model, "whoami && ").contains("uname"), "a command after &&");
         assertTrue(complete(model, "./os2 ledger-inspect --li").contains("--limit"), "the program's name is skipped");
-        assertEquals(List.of("fs.read", "net.fetch"), complete(model, "cap-show "));
-        assertEquals(List.of("fs.read", "net.fetch"), complete(model, "cap-show --json "), "after a flag");
+        // The demo's two capabilities and the shell's own five, sorted.
+        List<String> ids = List.of("fs.read", "git.remote", "net.fetch", "net.http", "pip.install", "python.exec", "shell.tool");
+        assertEquals(ids, complete(model, "cap-show "));
+        assertEquals(ids, complete(model, "cap-show --json "), "after a flag");
         assertEquals(List.of(snapshot), complete(model, "snapshot-show "));
         assertEquals(List.of(snapshot), complete(model, "snapshot-diff " + snapshot + " "), "the second positional");
         assertEquals(List.of(snapshot), complete(model, "kernel-ready-flag --set "), "an option's value");
