@@ -17,7 +17,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,12 +74,34 @@ public final class CanonicalJson {
     /** An empty object. */
     public static final CanonicalJson EMPTY_OBJECT = new CanonicalJson("{}");
 
-    private final String text;
+    /**
+     * The canonical text, made from {@link #utf8} when first asked for if the value was written
+     * as bytes ({@link CanonicalWriter}, stored records). Written with a benign race: every
+     * thread that makes it makes the same string.
+     */
+    private String text;
     private final byte[] utf8;
+    /** How deeply arrays and objects nest in the value ({@code []} is 1, a scalar 0), or -1 until known. */
+    private int nestingDepth = -1;
 
     private CanonicalJson(String text) {
         this.text = text;
         this.utf8 = text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private CanonicalJson(byte[] utf8, int nestingDepth) {
+        this.utf8 = utf8;
+        this.nestingDepth = nestingDepth;
+    }
+
+    /**
+     * Wraps bytes that are canonical JSON already, without checking: the caller guarantees it
+     * (a {@link CanonicalWriter}, or a checked stored record) and hands the array over.
+     *
+     * @param nestingDepth the value's nesting depth, or -1 if the caller does not know it
+     */
+    static CanonicalJson ofCanonicalUtf8(byte[] utf8, int nestingDepth) {
+        return new CanonicalJson(utf8, nestingDepth);
     }
 
     /**
@@ -164,7 +188,44 @@ public final class CanonicalJson {
 
     /** The canonical text. */
     public String text() {
-        return text;
+        String t = text;
+        if (t == null) {
+            t = new String(utf8, StandardCharsets.UTF_8);
+            text = t;
+        }
+        return t;
+    }
+
+    /**
+     * How deeply arrays and objects nest in this value: 0 for a scalar, 1 for {@code []} or
+     * <code>{"a":1}</code>, 2 for {@code [[]]}. Counted once, on the canonical bytes, where a
+     * bracket outside a string always opens or closes a container.
+     */
+    int nestingDepth() {
+        int d = nestingDepth;
+        if (d < 0) {
+            d = 0;
+            int open = 0;
+            boolean inString = false;
+            for (int i = 0; i < utf8.length; i++) {
+                byte b = utf8[i];
+                if (inString) {
+                    if (b == '\\') {
+                        i++; // the escaped character: never a quote that ends the string
+                    } else if (b == '"') {
+                        inString = false;
+                    }
+                } else if (b == '"') {
+                    inString = true;
+                } else if (b == '[' || b == '{') {
+                    d = Math.max(d, ++open);
+                } else if (b == ']' || b == '}') {
+                    open--;
+                }
+            }
+            nestingDepth = d;
+        }
+        return d;
     }
 
     /** A copy of the canonical text in UTF-8. */
@@ -185,26 +246,28 @@ public final class CanonicalJson {
     /** A fresh, mutable Jackson tree of this value. */
     public JsonNode toJsonNode() {
         try {
-            return MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("canonical text failed to parse: " + text, e);
+            return MAPPER.readTree(utf8);
+        } catch (IOException e) {
+            throw new IllegalStateException("canonical text failed to parse: " + text(), e);
         }
     }
 
+    /** Equal canonical bytes; the same as equal canonical text, since UTF-8 encodes every valid string one way. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof CanonicalJson c && text.equals(c.text);
+        return o instanceof CanonicalJson c && Arrays.equals(utf8, c.utf8);
     }
 
+    /** The hash code of the canonical text. */
     @Override
     public int hashCode() {
-        return text.hashCode();
+        return text().hashCode();
     }
 
     /** The canonical text. */
     @Override
     public String toString() {
-        return text;
+        return text();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -295,29 +358,7 @@ public final class CanonicalJson {
 
     private static void writeNumber(JsonNode node, StringBuilder out) {
         if (node.isIntegralNumber()) {
-            BigInteger value = node.bigIntegerValue();
-            if (value.abs().compareTo(MAX_EXACT_INTEGER) <= 0) {
-                out.append(value.longValue());
-                return;
-            }
-            // Beyond 2^53 a double holds only some integers. Accept the literal when it is exactly
-            // its nearest double (2^64) or the canonical form of it (so canonical text such as
-            // 999999999999999900000 parses again); refuse it when a digit would silently change,
-            // as in 9007199254740993.
-            double nearest = value.doubleValue();
-            StringBuilder canonical = new StringBuilder(24);
-            if (!Double.isInfinite(nearest)) {
-                appendEcmaScriptNumber(nearest, canonical);
-            }
-            BigDecimal exact = new BigDecimal(value);
-            if (Double.isInfinite(nearest) || (new BigDecimal(nearest).compareTo(exact) != 0
-                    && new BigDecimal(canonical.toString()).compareTo(exact) != 0)) {
-                throw new InvalidPayloadException(InvalidPayloadException.Reason.NUMBER_OUT_OF_RANGE,
-                        "integer " + abbreviate(value.toString()) + " is beyond 2^53 and a double cannot hold it"
-                                + (Double.isInfinite(nearest) ? "" : " (the nearest is " + canonical + ")")
-                                + "; send it as a string");
-            }
-            out.append(canonical);
+            appendInteger(node.bigIntegerValue(), out);
             return;
         }
         double d;
@@ -336,6 +377,37 @@ public final class CanonicalJson {
                     "JSON has no " + d + "; send a string or null instead");
         }
         appendEcmaScriptNumber(d, out);
+    }
+
+    /**
+     * Appends an integer as canonical JSON: plain decimal up to 2^53 in magnitude; beyond that
+     * its nearest double's ECMAScript form when that is exactly the integer or reads back as it.
+     *
+     * @throws InvalidPayloadException if a double cannot hold the integer
+     */
+    static void appendInteger(BigInteger value, StringBuilder out) {
+        if (value.abs().compareTo(MAX_EXACT_INTEGER) <= 0) {
+            out.append(value.longValue());
+            return;
+        }
+        // Beyond 2^53 a double holds only some integers. Accept the literal when it is exactly
+        // its nearest double (2^64) or the canonical form of it (so canonical text such as
+        // 999999999999999900000 parses again); refuse it when a digit would silently change,
+        // as in 9007199254740993.
+        double nearest = value.doubleValue();
+        StringBuilder canonical = new StringBuilder(24);
+        if (!Double.isInfinite(nearest)) {
+            appendEcmaScriptNumber(nearest, canonical);
+        }
+        BigDecimal exact = new BigDecimal(value);
+        if (Double.isInfinite(nearest) || (new BigDecimal(nearest).compareTo(exact) != 0
+                && new BigDecimal(canonical.toString()).compareTo(exact) != 0)) {
+            throw new InvalidPayloadException(InvalidPayloadException.Reason.NUMBER_OUT_OF_RANGE,
+                    "integer " + abbreviate(value.toString()) + " is beyond 2^53 and a double cannot hold it"
+                            + (Double.isInfinite(nearest) ? "" : " (the nearest is " + canonical + ")")
+                            + "; send it as a string");
+        }
+        out.append(canonical);
     }
 
     private static final RoundingMode[] ONE_DIGIT_MODES = {RoundingMode.FLOOR, RoundingMode.CEILING};

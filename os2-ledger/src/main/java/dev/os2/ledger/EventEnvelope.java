@@ -245,7 +245,7 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     }
 
     /** A non-negative integer in decimal, as canonical JSON writes it, two digits at a time. */
-    private static int putDigits(byte[] b, int at, long value) {
+    static int putDigits(byte[] b, int at, long value) {
         if (value < 0) {
             throw new IllegalArgumentException("negative: " + value);
         }
@@ -295,7 +295,7 @@ public record EventEnvelope(int format, long position, String eventId, String ki
      * {@code ._:-}.
      */
     @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) keeps the low byte of each char: exact for ASCII
-    private static int putAscii(byte[] b, int at, String s) {
+    static int putAscii(byte[] b, int at, String s) {
         s.getBytes(0, s.length(), b, at);
         return at + s.length();
     }
@@ -310,7 +310,7 @@ public record EventEnvelope(int format, long position, String eventId, String ki
      * @throws InvalidPayloadException if {@code s} holds an unpaired surrogate
      */
     @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) keeps the low byte of each char: exact for ASCII
-    private static int putStringContent(byte[] b, int at, String s) {
+    static int putStringContent(byte[] b, int at, String s) {
         int len = s.length();
         for (int i = 0; i < len; i++) {
             char c = s.charAt(i);
