@@ -48,6 +48,8 @@ final class Machine {
     }
 
     private static final long ID_MASK = (1L << 47) - 1;
+    /** The resources, in declaration order (values() would copy the array on every call). */
+    private static final Budget.Resource[] RESOURCES = Budget.Resource.values();
 
     final KernelConfig config;
     private final Recorder recorder;
@@ -424,7 +426,7 @@ final class Machine {
         }
         Budget policy = config.limits().forCapability(s.capabilityId());
         Budget budget = s.budget() == null ? policy : s.budget();
-        for (Budget.Resource r : Budget.Resource.values()) {
+        for (Budget.Resource r : RESOURCES) {
             if (budget.limit(r) > policy.limit(r)) {
                 return Admission.refuse("over_budget", r.wireName() + " " + show(budget.limit(r)) + " is above the policy limit "
                         + policy.limit(r) + " for " + s.capabilityId());
@@ -947,11 +949,16 @@ final class Machine {
         return null;
     }
 
-    private void countInvocation(GrantRecord g, String capability) {
-        for (GrantRecord x = g; x != null; x = x.parent() == 0 ? null : grants.get(x.parent())) {
+    /** Counts an invocation on {@code g}, its ancestors and the capability; returns {@code g} as counted. */
+    private GrantRecord countInvocation(GrantRecord g, CapabilityRecord capability) {
+        GrantRecord counted = g.invoked(clock);
+        grants = grants.put(g.id(), counted);
+        for (GrantRecord x = g.parent() == 0 ? null : grants.get(g.parent()); x != null;
+                x = x.parent() == 0 ? null : grants.get(x.parent())) {
             grants = grants.put(x.id(), x.invoked(clock));
         }
-        capabilities = capabilities.put(capability, capabilities.get(capability).invoked());
+        capabilities = capabilities.put(capability.descriptor().id(), capability.invoked());
+        return counted;
     }
 
     // =============================================================================================
@@ -974,22 +981,29 @@ final class Machine {
 
     /** True when a token is ready to run. */
     boolean hasReady() {
+        return peekReady() != null;
+    }
+
+    /** The ready token that runs next, left on the queue, or null; drops stale keys on the way. */
+    private TokenRecord peekReady() {
         while (!ready.isEmpty()) {
             TokenRecord t = tokens.get(ready.peek() & ID_MASK);
             if (t != null && t.status() == KernelToken.Status.READY) {
-                return true;
+                return t;
             }
             ready.poll();
         }
-        return false;
+        return null;
     }
 
     /** Runs the highest-priority, oldest ready token to its end; false when none is ready. */
     boolean runNext() {
-        if (!hasReady()) {
+        TokenRecord next = peekReady();
+        if (next == null) {
             return false;
         }
-        runToken(tokens.get(ready.poll() & ID_MASK));
+        ready.poll();
+        runToken(next);
         flushSnapshots();
         return true;
     }
@@ -1008,12 +1022,12 @@ final class Machine {
         }
         emit(KernelEvents.TOKEN_STARTED, t.capability(), payload().name("grant").value(g.id()).name("token").value(t.id())
                 .endObject().toCanonicalJson());
-        countInvocation(g, t.capability());
+        CapabilityRecord cap = capabilities.get(t.capability());
+        GrantRecord counted = countInvocation(g, cap);
         tokens = tokens.put(t.id(), t.withStatus(KernelToken.Status.RUNNING));
         run = new Run(t.id(), t.subject());
         try {
-            CapabilityDescriptor d = capabilities.get(t.capability()).descriptor();
-            Frame f = new Frame(run, t.capability(), grants.get(g.id()), 0, d.configuration());
+            Frame f = new Frame(run, t.capability(), counted, 0, cap.descriptor().configuration());
             Outcome out = call(f, t.args());
             if (run.halted == null) {
                 pump.pump();
@@ -1352,8 +1366,8 @@ final class Machine {
             if (refusal != null) {
                 haltViolation(capabilityId, g.id(), refusal.reason, refusal.detail);
             }
-            countInvocation(g, capabilityId);
-            Frame nested = new Frame(run, capabilityId, grants.get(g.id()), inner, cap.descriptor().configuration());
+            GrantRecord counted = countInvocation(g, cap);
+            Frame nested = new Frame(run, capabilityId, counted, inner, cap.descriptor().configuration());
             Outcome out = call(nested, args);
             haltIfHalted();
             pump.pump();
