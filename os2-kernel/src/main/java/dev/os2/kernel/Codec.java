@@ -236,15 +236,40 @@ final class Codec {
         w.name("subject").value(s.subject());
     }
 
-    private static KernelInput.SubmitToken submit(JsonNode n, String capability) {
+    /**
+     * A submission read back from its record's members (see {@link #submitMembers}), off the
+     * canonical bytes: the arguments are handed on as the canonical value they are.
+     */
+    private static KernelInput.SubmitToken submit(CanonicalJson n, String capability) {
+        CanonicalJson.Members m = n.members();
+        CanonicalJson args = m.get("args");
+        Budget budget = budget(m.get("budget"));
+        CanonicalJson member = m.get("capability");
+        String cap = capability != null ? capability : member.stringValue();
         List<TokenRef> deps = new ArrayList<>();
-        for (JsonNode d : n.get("deps")) {
-            deps.add(d.isObject() ? TokenRef.batch(d.get("batch").asInt()) : new TokenId(d.asLong()));
+        for (CanonicalJson d : m.elements("deps")) {
+            deps.add(d.isObject() ? TokenRef.batch(Math.toIntExact(d.members().get("batch").longValue())) : new TokenId(d.longValue()));
         }
-        JsonNode grant = n.get("grant");
-        return new KernelInput.SubmitToken(n.get("subject").asText(), capability, CanonicalJson.of(n.get("args")),
-                budget(n.get("budget")), n.get("priority").asInt(), text(n.get("kind")), deps,
-                grant == null ? null : new GrantId(grant.asLong()));
+        long grant = m.getLong("grant", 0);
+        CanonicalJson kind = m.get("kind");
+        int priority = Math.toIntExact(m.getLong("priority", Long.MIN_VALUE));
+        String subject = m.get("subject").stringValue();
+        return new KernelInput.SubmitToken(subject, cap, args, budget, priority, kind == null ? null : kind.stringValue(), deps,
+                grant == 0 ? null : new GrantId(grant));
+    }
+
+    /** A budget read back from its canonical form, or null for {@code null}. */
+    private static Budget budget(CanonicalJson b) {
+        if (b.isNull()) {
+            return null;
+        }
+        // A limit written as null is unlimited; every limit is written, so none is absent.
+        CanonicalJson.Members m = b.members();
+        long deadline = m.getLong("deadline_ticks", Budget.UNLIMITED);
+        long memory = m.getLong("memory_bytes", Budget.UNLIMITED);
+        long network = m.getLong("network_bytes", Budget.UNLIMITED);
+        long tokens = m.getLong("tokens", Budget.UNLIMITED);
+        return new Budget(tokens, memory, network, deadline);
     }
 
     /** True when entries of this kind record inputs. */
@@ -263,23 +288,34 @@ final class Codec {
      * {@link Replay} resolves it and builds that input itself.
      */
     static KernelInput input(String kind, String capabilityId, CanonicalJson payload, CapabilityHandler handler) {
-        JsonNode n = payload.toJsonNode();
-        return switch (kind) {
-            case "submit_token" -> submit(n, capabilityId);
+        // The frequent inputs are read off the canonical bytes; the rare ones through a tree.
+        switch (kind) {
+            case "submit_token" -> {
+                return submit(payload, capabilityId);
+            }
             case "submit_tokens" -> {
                 List<KernelInput.SubmitToken> members = new ArrayList<>();
-                for (JsonNode m : n.get("tokens")) {
-                    members.add(submit(m, m.get("capability").asText()));
+                for (CanonicalJson m : payload.members().elements("tokens")) {
+                    members.add(submit(m, null));
                 }
-                yield new KernelInput.SubmitTokens(members);
+                return new KernelInput.SubmitTokens(members);
             }
-            case "cancel_token" -> new KernelInput.CancelToken(new TokenId(n.get("token").asLong()));
+            case "cancel_token" -> {
+                return new KernelInput.CancelToken(new TokenId(payload.members().get("token").longValue()));
+            }
+            case "tick" -> {
+                return new KernelInput.Tick(payload.members().get("ticks").longValue());
+            }
+            default -> {
+            }
+        }
+        JsonNode n = payload.toJsonNode();
+        return switch (kind) {
             case "register_capability" -> new KernelInput.RegisterCapability(descriptor(n.get("descriptor")), handler);
             case "grant_capability" -> new KernelInput.GrantCapability(n.get("subject").asText(), capabilityId, terms(n.get("terms")));
             case "derive_capability" -> new KernelInput.DeriveCapability(new GrantId(n.get("from").asLong()),
                     n.get("subject").asText(), terms(n.get("terms")));
             case "revoke_capability" -> new KernelInput.RevokeCapability(new GrantId(n.get("grant").asLong()));
-            case "tick" -> new KernelInput.Tick(n.get("ticks").asLong());
             case "create_snapshot" -> new KernelInput.CreateSnapshot(n.get("label").asText());
             case "ready_flag" -> new KernelInput.ReadyFlag(n.get("version").asText(), text(n.get("snapshot")));
             default -> throw new IllegalArgumentException("not an input record: " + kind);

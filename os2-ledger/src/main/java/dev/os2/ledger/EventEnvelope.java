@@ -82,6 +82,44 @@ public record EventEnvelope(int format, long position, String eventId, String ki
         return RecordCodec.sealInto(new CanonicalBuffer(0), DIGEST.get(), position, prevHash, draft);
     }
 
+    /**
+     * True when sealing {@code draft} at {@code position} after {@code prevHash} gives this
+     * envelope: what comparing {@code seal(position, prevHash, draft).hash()} with {@link #hash()}
+     * tells, for an envelope whose hash was checked against its content (as every envelope a
+     * ledger hands out was), decided by comparing the fields instead of encoding and hashing.
+     * The hash covers exactly the position, the previous hash and the canonical bytes of the
+     * other fields, and canonical bytes are equal exactly when the fields are; so equal fields
+     * give equal hashes, and unequal fields give unequal hashes unless SHA-256 collides.
+     * Thread-safe.
+     *
+     * @throws NullPointerException if prevHash or draft is null
+     */
+    public boolean isSealOf(long position, Hash prevHash, EventDraft draft) {
+        Objects.requireNonNull(prevHash, "prevHash");
+        Objects.requireNonNull(draft, "draft");
+        return this.position == position && this.virtualTime == draft.virtualTime() && this.prevHash.equals(prevHash)
+                && kind.equals(draft.kind()) && Objects.equals(capabilityId, draft.capabilityId())
+                && (draft.eventId() == null ? isGeneratedEventId(eventId, position) : eventId.equals(draft.eventId()))
+                && payload.equals(draft.payload());
+    }
+
+    /** Whether {@code id} is {@code ev-<position>}, the id a ledger gives a draft without one. */
+    private static boolean isGeneratedEventId(String id, long position) {
+        int digits = decimalDigits(position);
+        if (id.length() != 3 + digits || !id.startsWith("ev-")) {
+            return false;
+        }
+        long value = 0;
+        for (int i = 3; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value == position;
+    }
+
     /** The canonical bytes of this envelope without its hash: what the hash covers. */
     public byte[] canonicalBytes() {
         CanonicalBuffer out = new CanonicalBuffer(0);
@@ -118,14 +156,14 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     // prev_hash < virtual_time), merged so that each stretch between two variable parts is one
     // copy. The last three members come after the payload and hold only digits and hex, which is
     // what lets RecordCodec read them from the end of a record without a parse.
-    private static final byte[] OPEN_CAPABILITY_STRING = ascii("{\"capability_id\":\"");
-    private static final byte[] OPEN_CAPABILITY_NULL = ascii("{\"capability_id\":null,\"event_id\":\"");
-    private static final byte[] EVENT_ID = ascii("\",\"event_id\":\"");
+    static final byte[] OPEN_CAPABILITY_STRING = ascii("{\"capability_id\":\"");
+    static final byte[] OPEN_CAPABILITY_NULL = ascii("{\"capability_id\":null,\"event_id\":\"");
+    static final byte[] EVENT_ID = ascii("\",\"event_id\":\"");
     private static final byte[] GENERATED_ID_PREFIX = ascii("ev-");
-    private static final byte[] FORMAT_KIND = ascii("\",\"format\":" + FORMAT + ",\"kind\":\"");
+    static final byte[] FORMAT_KIND = ascii("\",\"format\":" + FORMAT + ",\"kind\":\"");
     private static final byte[] FORMAT_HASH = ascii("\",\"format\":" + FORMAT + ",\"hash\":\"");
     private static final byte[] KIND = ascii("\",\"kind\":\"");
-    private static final byte[] PAYLOAD = ascii("\",\"payload\":");
+    static final byte[] PAYLOAD = ascii("\",\"payload\":");
     static final byte[] POSITION = ascii(",\"position\":");
     static final byte[] PREV_HASH = ascii(",\"prev_hash\":\"");
     static final byte[] VIRTUAL_TIME = ascii("\",\"virtual_time\":");
