@@ -66,8 +66,16 @@ public record CapabilityDescriptor(String id, String description, List<Field> fi
         if (text.isEmpty() || text.charAt(0) != '{') {
             return "arguments must be a JSON object";
         }
-        if (fields.isEmpty()) {
+        if (fields.isEmpty() || fitsAtAGlance(text)) {
             return null;
+        }
+        return shapeProblemParsed(args);
+    }
+
+    /** {@link #shapeProblem} on the parsed arguments, field by field: the full check, which words the problem. */
+    String shapeProblemParsed(CanonicalJson args) {
+        if (!args.text().startsWith("{")) {
+            return "arguments must be a JSON object";
         }
         JsonNode node = args.toJsonNode();
         for (Field f : fields) {
@@ -81,6 +89,101 @@ public record CapabilityDescriptor(String id, String description, List<Field> fi
             }
         }
         return null;
+    }
+
+    /**
+     * True when the canonical object {@code text} certainly fits the shape, decided without
+     * parsing it: its top-level members are walked once, and each field's value is typed by its
+     * first character, which in JSON names the type ({@code "} string, <code>{</code> object,
+     * {@code [} array, {@code t}/{@code f} boolean, {@code n} null, a digit or {@code -} number).
+     * A number counts as an integer only when it has no fraction or exponent; anything this cannot
+     * settle (an exponent, a missing or mistyped field) answers false, and the full check decides
+     * and words the problem. So the answer is never true where the full check finds a problem.
+     * Canonical text has no white space and no duplicate member, and a field name is an
+     * identifier, which needs no escape: a member name with a backslash is no field's.
+     */
+    private boolean fitsAtAGlance(String text) {
+        int n = fields.size();
+        if (n > 64) {
+            return false;
+        }
+        long present = 0;
+        int i = 1;
+        int end = text.length() - 1; // the closing brace
+        while (i < end) {
+            // A member: "name":value, then a comma or the end.
+            int nameEnd = i + 1;
+            boolean plain = true;
+            for (char c; (c = text.charAt(nameEnd)) != '"'; nameEnd++) {
+                if (c == '\\') {
+                    plain = false;
+                    nameEnd++; // the escaped character, perhaps a quote
+                }
+            }
+            int field = -1;
+            for (int f = 0; plain && f < n; f++) {
+                String name = fields.get(f).name();
+                if (name.length() == nameEnd - i - 1 && text.startsWith(name, i + 1)) {
+                    field = f;
+                    break;
+                }
+            }
+            int valueAt = nameEnd + 2; // after the quote and the colon
+            int valueEnd = endOfValue(text, valueAt);
+            if (field >= 0) {
+                if (!fields.get(field).type().fitsToken(text, valueAt, valueEnd)) {
+                    return false;
+                }
+                present |= 1L << field;
+            }
+            i = valueEnd + 1; // past the comma
+        }
+        for (int f = 0; f < n; f++) {
+            if ((present & (1L << f)) == 0 && fields.get(f).required()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The index of the quote that closes the string whose opening quote is at {@code at}. */
+    private static int endOfString(String text, int at) {
+        int i = at + 1;
+        while (true) {
+            char c = text.charAt(i);
+            if (c == '\\') {
+                i += 2;
+            } else if (c == '"') {
+                return i;
+            } else {
+                i++;
+            }
+        }
+    }
+
+    /** The index just past the value that starts at {@code at} (a comma or the object's closing brace). */
+    private static int endOfValue(String text, int at) {
+        int depth = 0;
+        int i = at;
+        while (true) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                i = endOfString(text, i) + 1;
+            } else if (c == '{' || c == '[') {
+                depth++;
+                i++;
+            } else if (c == '}' || c == ']') {
+                if (depth == 0) {
+                    return i;
+                }
+                depth--;
+                i++;
+            } else if (c == ',' && depth == 0) {
+                return i;
+            } else {
+                i++;
+            }
+        }
     }
 
     /**
@@ -153,6 +256,35 @@ public record CapabilityDescriptor(String id, String description, List<Field> fi
                 case NULL -> value.isNull();
                 case ANY -> true;
             };
+        }
+
+        /**
+         * True when the canonical value {@code text[from, to)} certainly has this type, judged by
+         * its first character (see {@code fitsAtAGlance}); false when it has another type or
+         * when the first character cannot settle it (an integer written with an exponent).
+         */
+        boolean fitsToken(String text, int from, int to) {
+            char c = text.charAt(from);
+            return switch (this) {
+                case STRING -> c == '"';
+                case NUMBER -> c == '-' || (c >= '0' && c <= '9');
+                case INTEGER -> (c == '-' || (c >= '0' && c <= '9')) && noFractionOrExponent(text, from, to);
+                case BOOLEAN -> c == 't' || c == 'f';
+                case OBJECT -> c == '{';
+                case ARRAY -> c == '[';
+                case NULL -> c == 'n';
+                case ANY -> true;
+            };
+        }
+
+        private static boolean noFractionOrExponent(String text, int from, int to) {
+            for (int i = from; i < to; i++) {
+                char c = text.charAt(i);
+                if (c == '.' || c == 'e' || c == 'E') {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

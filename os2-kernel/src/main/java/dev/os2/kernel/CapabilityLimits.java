@@ -2,8 +2,8 @@ package dev.os2.kernel;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.os2.ledger.CanonicalWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -196,19 +196,29 @@ public final class CapabilityLimits {
         return new ArrayList<>(profiles.keySet());
     }
 
-    /** A JSON form for the ledger's {@code kernel_started} record. */
-    ObjectNode toJson() {
-        ObjectNode o = Codec.obj();
-        o.set("default", Codec.budget(defaults));
-        ObjectNode c = o.putObject("capability");
-        capabilities.forEach((k, v) -> c.set(k, Codec.budget(v)));
-        ObjectNode p = o.putObject("profile");
-        profiles.forEach((k, v) -> p.set(k, Codec.budget(v)));
-        return o;
+    /**
+     * Writes the JSON form for the ledger's {@code kernel_started} record:
+     * <code>{"capability":{id:budget},"default":budget,"profile":{name:budget}}</code>. The sorted
+     * maps iterate their keys in {@link String#compareTo} order, the canonical member order.
+     */
+    void writeTo(CanonicalWriter w) {
+        w.beginObject().name("capability").beginObject();
+        capabilities.forEach((k, v) -> {
+            w.name(k);
+            Codec.budget(w, v);
+        });
+        w.endObject().name("default");
+        Codec.budget(w, defaults);
+        w.name("profile").beginObject();
+        profiles.forEach((k, v) -> {
+            w.name(k);
+            Codec.budget(w, v);
+        });
+        w.endObject().endObject();
     }
 
     /**
-     * Reads the JSON form {@link #toJson()} writes (the {@code policy_loaded} record and the
+     * Reads the JSON form {@link #writeTo} writes (the {@code policy_loaded} record and the
      * state's canonical form).
      *
      * @throws NullPointerException or {@link IllegalArgumentException} if the JSON is not that form

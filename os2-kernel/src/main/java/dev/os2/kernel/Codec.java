@@ -1,12 +1,8 @@
 package dev.os2.kernel;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.os2.ledger.CanonicalJson;
+import dev.os2.ledger.CanonicalWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,46 +11,30 @@ import java.util.List;
  * the state's canonical encoding. One place, so that what is written is exactly what is read back.
  *
  * <p>Limits equal to {@link Budget#UNLIMITED} are written as {@code null}: canonical JSON holds
- * integers only up to 2^53. Trees are built with Jackson and sealed with {@link CanonicalJson#of},
- * which sorts keys; that is several times cheaper than printing text and parsing it again.
+ * integers only up to 2^53.
+ *
+ * <p><b>Writing</b> goes straight to canonical bytes through a {@link CanonicalWriter}: every
+ * object's members are named in canonical order (sorted by UTF-16 code units, which for these
+ * ASCII names is alphabetical order with {@code _} after the capital letters and before the
+ * small ones), which the writer checks, and values that are canonical already (arguments,
+ * results, scopes) are copied as they are rather than parsed and printed again. The bytes are
+ * the ones building a Jackson tree and canonicalising it would give (the test suite keeps that
+ * tree encoding as a reference and compares the two over random values). <b>Reading</b> goes
+ * through Jackson trees.
  */
 final class Codec {
-
-    static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private Codec() {
     }
 
-    static ObjectNode obj() {
-        return F.objectNode();
-    }
-
-    static CanonicalJson seal(JsonNode node) {
-        return CanonicalJson.of(node);
-    }
-
-    /** A Jackson tree of a canonical value, without parsing the common small literals. */
-    static JsonNode node(CanonicalJson json) {
-        if (json == null) {
-            return NullNode.instance;
+    /** Writes {@code value}, or {@code null} for {@link Budget#UNLIMITED}, as the member {@code name}. */
+    static void limit(CanonicalWriter w, String name, long value) {
+        w.name(name);
+        if (value == Budget.UNLIMITED) {
+            w.nullValue();
+        } else {
+            w.value(value);
         }
-        String t = json.text();
-        switch (t) {
-            case "null":
-                return NullNode.instance;
-            case "{}":
-                return F.objectNode();
-            case "true":
-                return BooleanNode.TRUE;
-            case "false":
-                return BooleanNode.FALSE;
-            default:
-                return json.toJsonNode();
-        }
-    }
-
-    static JsonNode limit(long value) {
-        return value == Budget.UNLIMITED ? NullNode.instance : F.numberNode(value);
     }
 
     static long limit(JsonNode node) {
@@ -71,13 +51,18 @@ final class Codec {
 
     // --- values -------------------------------------------------------------------------------------
 
-    static ObjectNode budget(Budget b) {
-        ObjectNode o = obj();
-        o.set("tokens", limit(b.tokens()));
-        o.set("memory_bytes", limit(b.memoryBytes()));
-        o.set("network_bytes", limit(b.networkBytes()));
-        o.set("deadline_ticks", limit(b.deadlineTicks()));
-        return o;
+    /** <code>{"deadline_ticks","memory_bytes","network_bytes","tokens"}</code>, or null. */
+    static void budget(CanonicalWriter w, Budget b) {
+        if (b == null) {
+            w.nullValue();
+            return;
+        }
+        w.beginObject();
+        limit(w, "deadline_ticks", b.deadlineTicks());
+        limit(w, "memory_bytes", b.memoryBytes());
+        limit(w, "network_bytes", b.networkBytes());
+        limit(w, "tokens", b.tokens());
+        w.endObject();
     }
 
     static Budget budget(JsonNode n) {
@@ -88,14 +73,13 @@ final class Codec {
                 limit(n.get("deadline_ticks")));
     }
 
-    static JsonNode rateLimit(CapabilityDescriptor.RateLimit r) {
+    /** <code>{"invocations","window_ticks"}</code>, or null. */
+    static void rateLimit(CanonicalWriter w, CapabilityDescriptor.RateLimit r) {
         if (r == null) {
-            return NullNode.instance;
+            w.nullValue();
+            return;
         }
-        ObjectNode o = obj();
-        o.put("invocations", r.invocations());
-        o.put("window_ticks", r.windowTicks());
-        return o;
+        w.beginObject().name("invocations").value(r.invocations()).name("window_ticks").value(r.windowTicks()).endObject();
     }
 
     static CapabilityDescriptor.RateLimit rateLimit(JsonNode n) {
@@ -103,22 +87,26 @@ final class Codec {
                 : new CapabilityDescriptor.RateLimit(n.get("invocations").asLong(), n.get("window_ticks").asLong());
     }
 
-    static ObjectNode descriptor(CapabilityDescriptor d) {
-        ObjectNode o = obj();
-        o.put("id", d.id());
-        o.put("description", d.description());
-        ArrayNode fields = o.putArray("fields");
+    /**
+     * <code>{"configuration","description","fields":[{"name","required","type"}],"id",
+     * "max_invocations","rate_limit","token_ceiling"}</code>.
+     */
+    static void descriptor(CanonicalWriter w, CapabilityDescriptor d) {
+        w.beginObject();
+        w.name("configuration").value(d.configuration());
+        w.name("description").value(d.description());
+        w.name("fields").beginArray();
         for (CapabilityDescriptor.Field f : d.fields()) {
-            ObjectNode fo = fields.addObject();
-            fo.put("name", f.name());
-            fo.put("type", f.type().wireName());
-            fo.put("required", f.required());
+            w.beginObject().name("name").value(f.name()).name("required").value(f.required())
+                    .name("type").value(f.type().wireName()).endObject();
         }
-        o.set("token_ceiling", limit(d.tokenCeiling()));
-        o.set("max_invocations", limit(d.maxInvocations()));
-        o.set("rate_limit", rateLimit(d.rateLimit()));
-        o.set("configuration", node(d.configuration()));
-        return o;
+        w.endArray();
+        w.name("id").value(d.id());
+        limit(w, "max_invocations", d.maxInvocations());
+        w.name("rate_limit");
+        rateLimit(w, d.rateLimit());
+        limit(w, "token_ceiling", d.tokenCeiling());
+        w.endObject();
     }
 
     static CapabilityDescriptor descriptor(JsonNode n) {
@@ -132,15 +120,17 @@ final class Codec {
                 CanonicalJson.of(n.get("configuration")));
     }
 
-    static ObjectNode terms(GrantTerms t) {
-        ObjectNode o = obj();
-        o.set("scope", node(t.scope()));
-        o.set("token_ceiling", limit(t.tokenCeiling()));
-        o.set("max_invocations", limit(t.maxInvocations()));
-        o.set("rate_limit", rateLimit(t.rateLimit()));
-        o.set("expires_at_tick", limit(t.expiresAtTick()));
-        o.set("budget_tokens", limit(t.budgetTokens()));
-        return o;
+    /** <code>{"budget_tokens","expires_at_tick","max_invocations","rate_limit","scope","token_ceiling"}</code>. */
+    static void terms(CanonicalWriter w, GrantTerms t) {
+        w.beginObject();
+        limit(w, "budget_tokens", t.budgetTokens());
+        limit(w, "expires_at_tick", t.expiresAtTick());
+        limit(w, "max_invocations", t.maxInvocations());
+        w.name("rate_limit");
+        rateLimit(w, t.rateLimit());
+        w.name("scope").value(t.scope());
+        limit(w, "token_ceiling", t.tokenCeiling());
+        w.endObject();
     }
 
     static GrantTerms terms(JsonNode n) {
@@ -151,90 +141,57 @@ final class Codec {
     // --- inputs -------------------------------------------------------------------------------------
 
     /**
-     * The payload of the ledger entry that records {@code input}; {@code firstToken} is the id a
-     * submission gets (every submission gets ids, even a rejected one). A grant's id is in the
-     * {@code capability_granted} or {@code capability_derived} event, since a refused grant gets none.
+     * The payload of the ledger entry that records {@code input}, written with {@code w} (which
+     * is reset first); {@code firstToken} is the id a submission gets (every submission gets ids,
+     * even a rejected one). A grant's id is in the {@code capability_granted} or
+     * {@code capability_derived} event, since a refused grant gets none.
      */
-    static ObjectNode input(KernelInput input, long firstToken) {
-        return switch (input) {
+    static CanonicalJson input(CanonicalWriter w, KernelInput input, long firstToken) {
+        w.reset().beginObject();
+        switch (input) {
             case KernelInput.SubmitToken s -> {
-                ObjectNode o = submit(s);
-                o.put("token", firstToken);
-                yield o;
+                submitMembers(w, s, null);
+                w.name("token").value(firstToken);
             }
             case KernelInput.SubmitTokens b -> {
-                ObjectNode o = obj();
-                o.put("first", firstToken);
-                ArrayNode arr = o.putArray("tokens");
+                w.name("first").value(firstToken);
+                w.name("tokens").beginArray();
                 for (KernelInput.SubmitToken s : b.tokens()) {
-                    ObjectNode m = submit(s);
-                    m.put("capability", s.capabilityId());
-                    arr.add(m);
+                    w.beginObject();
+                    submitMembers(w, s, s.capabilityId());
+                    w.endObject();
                 }
-                yield o;
+                w.endArray();
             }
-            case KernelInput.CancelToken c -> {
-                ObjectNode o = obj();
-                o.put("token", c.token().value());
-                yield o;
-            }
+            case KernelInput.CancelToken c -> w.name("token").value(c.token().value());
             case KernelInput.RegisterCapability r -> {
-                ObjectNode o = obj();
-                o.set("descriptor", descriptor(r.descriptor()));
-                yield o;
+                w.name("descriptor");
+                descriptor(w, r.descriptor());
             }
             case KernelInput.GrantCapability g -> {
-                ObjectNode o = obj();
-                o.put("subject", g.subject());
-                o.set("terms", terms(g.terms()));
-                yield o;
+                w.name("subject").value(g.subject());
+                w.name("terms");
+                terms(w, g.terms());
             }
             case KernelInput.DeriveCapability d -> {
-                ObjectNode o = obj();
-                o.put("from", d.from().value());
-                o.put("subject", d.subject());
-                o.set("terms", terms(d.terms()));
-                yield o;
+                w.name("from").value(d.from().value());
+                w.name("subject").value(d.subject());
+                w.name("terms");
+                terms(w, d.terms());
             }
-            case KernelInput.RevokeCapability r -> {
-                ObjectNode o = obj();
-                o.put("grant", r.grant().value());
-                yield o;
-            }
-            case KernelInput.Tick t -> {
-                ObjectNode o = obj();
-                o.put("ticks", t.ticks());
-                yield o;
-            }
-            case KernelInput.CreateSnapshot c -> {
-                ObjectNode o = obj();
-                o.put("label", c.label());
-                yield o;
-            }
-            case KernelInput.RestoreSnapshot r -> {
-                ObjectNode o = obj();
-                o.put("snapshot", r.snapshotId());
-                o.put("position", r.position());
-                o.put("state_hash", r.state().stateHash().toHex());
-                yield o;
-            }
+            case KernelInput.RevokeCapability r -> w.name("grant").value(r.grant().value());
+            case KernelInput.Tick t -> w.name("ticks").value(t.ticks());
+            case KernelInput.CreateSnapshot c -> w.name("label").value(c.label());
+            case KernelInput.RestoreSnapshot r -> w.name("position").value(r.position()).name("snapshot").value(r.snapshotId())
+                    .name("state_hash").value(r.state().stateHash().toHex());
             case KernelInput.LoadPolicy l -> {
-                ObjectNode o = obj();
-                o.put("source", l.source());
-                o.set("limits", l.limits().toJson());
-                yield o;
+                w.name("limits");
+                l.limits().writeTo(w);
+                w.name("source").value(l.source());
             }
-            case KernelInput.ReadyFlag f -> {
-                ObjectNode o = obj();
-                o.put("version", f.version());
-                if (f.snapshotId() == null) {
-                    o.putNull("snapshot");
-                } else {
-                    o.put("snapshot", f.snapshotId());
-                }
-                yield o;
-            }
-        };
+            case KernelInput.ReadyFlag f -> w.name("snapshot").value(f.snapshotId()).name("version").value(f.version());
+        }
+        return w.endObject().toCanonicalJson();
     }
 
     /** The capability id the envelope of {@code input}'s record carries, or null. */
@@ -255,37 +212,70 @@ final class Codec {
         };
     }
 
-    private static ObjectNode submit(KernelInput.SubmitToken s) {
-        ObjectNode o = obj();
-        o.put("subject", s.subject());
-        o.set("args", node(s.args()));
-        o.set("budget", s.budget() == null ? NullNode.instance : budget(s.budget()));
-        o.put("priority", s.priority());
-        if (s.kind() != null) {
-            o.put("kind", s.kind());
+    /**
+     * The members of a submission, in canonical order: {@code args, budget, capability} (a batch
+     * member's; null leaves it out), {@code deps, grant} (if any), {@code kind} (if any),
+     * {@code priority, subject}. A single submission's {@code token} sorts after them all.
+     */
+    private static void submitMembers(CanonicalWriter w, KernelInput.SubmitToken s, String capability) {
+        w.name("args").value(s.args());
+        w.name("budget");
+        budget(w, s.budget());
+        if (capability != null) {
+            w.name("capability").value(capability);
         }
-        ArrayNode deps = o.putArray("deps");
+        w.name("deps").beginArray();
         for (TokenRef ref : s.dependencies()) {
             switch (ref) {
-                case TokenId id -> deps.add(id.value());
-                case TokenRef.Batch b -> deps.addObject().put("batch", b.index());
+                case TokenId id -> w.value(id.value());
+                case TokenRef.Batch b -> w.beginObject().name("batch").value(b.index()).endObject();
             }
         }
+        w.endArray();
         if (s.grant() != null) {
-            o.put("grant", s.grant().value());
+            w.name("grant").value(s.grant().value());
         }
-        return o;
+        if (s.kind() != null) {
+            w.name("kind").value(s.kind());
+        }
+        w.name("priority").value(s.priority());
+        w.name("subject").value(s.subject());
     }
 
-    private static KernelInput.SubmitToken submit(JsonNode n, String capability) {
+    /**
+     * A submission read back from its record's members (see {@link #submitMembers}), off the
+     * canonical bytes: the arguments are handed on as the canonical value they are.
+     */
+    private static KernelInput.SubmitToken submit(CanonicalJson n, String capability) {
+        CanonicalJson.Members m = n.members();
+        CanonicalJson args = m.get("args");
+        Budget budget = budget(m.get("budget"));
+        CanonicalJson member = m.get("capability");
+        String cap = capability != null ? capability : member.stringValue();
         List<TokenRef> deps = new ArrayList<>();
-        for (JsonNode d : n.get("deps")) {
-            deps.add(d.isObject() ? TokenRef.batch(d.get("batch").asInt()) : new TokenId(d.asLong()));
+        for (CanonicalJson d : m.elements("deps")) {
+            deps.add(d.isObject() ? TokenRef.batch(Math.toIntExact(d.members().get("batch").longValue())) : new TokenId(d.longValue()));
         }
-        JsonNode grant = n.get("grant");
-        return new KernelInput.SubmitToken(n.get("subject").asText(), capability, CanonicalJson.of(n.get("args")),
-                budget(n.get("budget")), n.get("priority").asInt(), text(n.get("kind")), deps,
-                grant == null ? null : new GrantId(grant.asLong()));
+        long grant = m.getLong("grant", 0);
+        CanonicalJson kind = m.get("kind");
+        int priority = Math.toIntExact(m.getLong("priority", Long.MIN_VALUE));
+        String subject = m.get("subject").stringValue();
+        return new KernelInput.SubmitToken(subject, cap, args, budget, priority, kind == null ? null : kind.stringValue(), deps,
+                grant == 0 ? null : new GrantId(grant));
+    }
+
+    /** A budget read back from its canonical form, or null for {@code null}. */
+    private static Budget budget(CanonicalJson b) {
+        if (b.isNull()) {
+            return null;
+        }
+        // A limit written as null is unlimited; every limit is written, so none is absent.
+        CanonicalJson.Members m = b.members();
+        long deadline = m.getLong("deadline_ticks", Budget.UNLIMITED);
+        long memory = m.getLong("memory_bytes", Budget.UNLIMITED);
+        long network = m.getLong("network_bytes", Budget.UNLIMITED);
+        long tokens = m.getLong("tokens", Budget.UNLIMITED);
+        return new Budget(tokens, memory, network, deadline);
     }
 
     /** True when entries of this kind record inputs. */
@@ -304,23 +294,34 @@ final class Codec {
      * {@link Replay} resolves it and builds that input itself.
      */
     static KernelInput input(String kind, String capabilityId, CanonicalJson payload, CapabilityHandler handler) {
-        JsonNode n = payload.toJsonNode();
-        return switch (kind) {
-            case "submit_token" -> submit(n, capabilityId);
+        // The frequent inputs are read off the canonical bytes; the rare ones through a tree.
+        switch (kind) {
+            case "submit_token" -> {
+                return submit(payload, capabilityId);
+            }
             case "submit_tokens" -> {
                 List<KernelInput.SubmitToken> members = new ArrayList<>();
-                for (JsonNode m : n.get("tokens")) {
-                    members.add(submit(m, m.get("capability").asText()));
+                for (CanonicalJson m : payload.members().elements("tokens")) {
+                    members.add(submit(m, null));
                 }
-                yield new KernelInput.SubmitTokens(members);
+                return new KernelInput.SubmitTokens(members);
             }
-            case "cancel_token" -> new KernelInput.CancelToken(new TokenId(n.get("token").asLong()));
+            case "cancel_token" -> {
+                return new KernelInput.CancelToken(new TokenId(payload.members().get("token").longValue()));
+            }
+            case "tick" -> {
+                return new KernelInput.Tick(payload.members().get("ticks").longValue());
+            }
+            default -> {
+            }
+        }
+        JsonNode n = payload.toJsonNode();
+        return switch (kind) {
             case "register_capability" -> new KernelInput.RegisterCapability(descriptor(n.get("descriptor")), handler);
             case "grant_capability" -> new KernelInput.GrantCapability(n.get("subject").asText(), capabilityId, terms(n.get("terms")));
             case "derive_capability" -> new KernelInput.DeriveCapability(new GrantId(n.get("from").asLong()),
                     n.get("subject").asText(), terms(n.get("terms")));
             case "revoke_capability" -> new KernelInput.RevokeCapability(new GrantId(n.get("grant").asLong()));
-            case "tick" -> new KernelInput.Tick(n.get("ticks").asLong());
             case "create_snapshot" -> new KernelInput.CreateSnapshot(n.get("label").asText());
             case "ready_flag" -> new KernelInput.ReadyFlag(n.get("version").asText(), text(n.get("snapshot")));
             case "policy_loaded" -> new KernelInput.LoadPolicy(CapabilityLimits.fromJson(n.get("limits")), n.get("source").asText());

@@ -1,6 +1,7 @@
 package dev.os2.kernel;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.os2.ledger.CanonicalJson;
+import dev.os2.ledger.CanonicalWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -80,19 +81,24 @@ public record KernelConfig(long seed, int queueCapacity, int maxPayloadBytes, in
         return builder().build();
     }
 
-    /** The settings that shape recorded behaviour, for the ledger's {@code kernel_started} record. */
-    ObjectNode toJson() {
-        ObjectNode o = Codec.obj();
-        o.put("seed", Long.toString(seed));
-        o.put("max_payload_bytes", maxPayloadBytes);
-        o.put("max_live_tokens", maxLiveTokens);
-        o.put("max_dependencies", maxDependencies);
-        o.put("max_batch_tokens", maxBatchTokens);
-        o.put("max_invocation_depth", maxInvocationDepth);
-        o.put("max_derive_depth", maxDeriveDepth);
-        o.put("max_actions_per_invocation", maxActionsPerInvocation);
-        o.set("limits", limits.toJson());
-        return o;
+    /**
+     * The payload of the ledger's {@code kernel_started} record: the settings that shape recorded
+     * behaviour and the event format, written with {@code w} (reset) in canonical member order.
+     */
+    CanonicalJson toJson(CanonicalWriter w, int format) {
+        w.reset().beginObject();
+        w.name("format").value(format);
+        w.name("limits");
+        limits.writeTo(w);
+        w.name("max_actions_per_invocation").value(maxActionsPerInvocation);
+        w.name("max_batch_tokens").value(maxBatchTokens);
+        w.name("max_dependencies").value(maxDependencies);
+        w.name("max_derive_depth").value(maxDeriveDepth);
+        w.name("max_invocation_depth").value(maxInvocationDepth);
+        w.name("max_live_tokens").value(maxLiveTokens);
+        w.name("max_payload_bytes").value(maxPayloadBytes);
+        w.name("seed").value(Long.toString(seed));
+        return w.endObject().toCanonicalJson();
     }
 
     /** Builds a {@link KernelConfig}; not thread-safe. */

@@ -1,13 +1,12 @@
 package dev.os2.kernel;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.os2.kernel.StateRecords.CapabilityRecord;
 import dev.os2.kernel.StateRecords.GrantRecord;
 import dev.os2.kernel.StateRecords.TokenRecord;
 import dev.os2.kernel.state.PersistentMap;
 import dev.os2.ledger.CanonicalJson;
+import dev.os2.ledger.CanonicalWriter;
 import dev.os2.ledger.Hash;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -228,7 +227,9 @@ public final class KernelState {
                 throw new IllegalStateException("this JDK has no SHA-256", e);
             }
             sha.update(DOMAIN_TAG);
-            sha.update(CanonicalJson.of(scalars()).toUtf8());
+            CanonicalWriter w = new CanonicalWriter().beginObject();
+            writeScalars(w);
+            sha.update(w.endObject().toCanonicalJson().toUtf8());
             sha.update(capabilities.merkleDigest(CAPABILITY_BYTES));
             sha.update(grants.merkleDigest(GRANT_BYTES));
             sha.update(tokens.merkleDigest(TOKEN_BYTES));
@@ -239,91 +240,147 @@ public final class KernelState {
         return h;
     }
 
-    // One function object each, so the maps' cached node digests are reused across states.
-    private static final Function<CapabilityRecord, byte[]> CAPABILITY_BYTES = r -> CanonicalJson.of(capabilityNode(r)).toUtf8();
-    private static final Function<GrantRecord, byte[]> GRANT_BYTES = g -> CanonicalJson.of(grantNode(g)).toUtf8();
-    private static final Function<TokenRecord, byte[]> TOKEN_BYTES = t -> CanonicalJson.of(tokenNode(t)).toUtf8();
+    // One function object each, so the maps' cached node digests are reused across states. Each
+    // call writes with a writer of its own: a state may be hashed on any thread.
+    private static final Function<CapabilityRecord, byte[]> CAPABILITY_BYTES = r -> capabilityJson(r).toUtf8();
+    private static final Function<GrantRecord, byte[]> GRANT_BYTES = g -> grantJson(g).toUtf8();
+    private static final Function<TokenRecord, byte[]> TOKEN_BYTES = t -> tokenJson(t).toUtf8();
     private static final Function<KernelToken.Status, byte[]> STATUS_BYTES = st -> st.wireName().getBytes(StandardCharsets.UTF_8);
 
-    private ObjectNode scalars() {
-        ObjectNode o = Codec.obj();
-        o.put("format", FORMAT);
-        o.put("seed", Long.toString(seed));
-        o.put("clock", clock);
-        o.put("next_token", nextToken);
-        o.put("next_grant", nextGrant);
-        o.put("registry_version", registryVersion);
-        ObjectNode c = o.putObject("counts");
-        c.put("submitted", counts.submitted());
-        c.put("completed", counts.completed());
-        c.put("failed", counts.failed());
-        c.put("cancelled", counts.cancelled());
-        c.put("rejected", counts.rejected());
-        c.put("budget_exceeded", counts.budgetExceeded());
-        c.put("violations", counts.violations());
-        // Present only once a policy was loaded, so that the states (and hashes) of ledgers
-        // without one stay what they were before policies could be loaded.
+    // The encoders below write each object's members in canonical order (see Codec); the names in
+    // the class comment are listed in the order they were introduced, not in this order.
+
+    /**
+     * The scalars' members, into an open object: {@code clock, counts, format, next_grant,
+     * next_token, policy, registry_version, seed}. {@link #toJson()} puts the four collections
+     * between them where they sort.
+     */
+    private void writeScalars(CanonicalWriter w) {
+        w.name("clock").value(clock);
+        writeCounts(w);
+        w.name("format").value(FORMAT);
+        w.name("next_grant").value(nextGrant);
+        w.name("next_token").value(nextToken);
+        writePolicy(w);
+        w.name("registry_version").value(registryVersion);
+        w.name("seed").value(Long.toString(seed));
+    }
+
+    /**
+     * The loaded policy, present only once one was loaded, so that the states (and hashes) of
+     * ledgers without one stay what they were before policies could be loaded.
+     */
+    private void writePolicy(CanonicalWriter w) {
         if (policy != null) {
-            o.set("policy", policy.toJson());
+            w.name("policy");
+            policy.writeTo(w);
         }
-        return o;
     }
 
-    private static ObjectNode capabilityNode(CapabilityRecord r) {
-        ObjectNode co = Codec.obj();
-        co.set("descriptor", Codec.descriptor(r.descriptor()));
-        co.put("invocations", r.invocations());
-        co.put("tokens", r.tokensUsed());
-        co.put("violations", r.violations());
-        return co;
+    private void writeCounts(CanonicalWriter w) {
+        w.name("counts").beginObject()
+                .name("budget_exceeded").value(counts.budgetExceeded())
+                .name("cancelled").value(counts.cancelled())
+                .name("completed").value(counts.completed())
+                .name("failed").value(counts.failed())
+                .name("rejected").value(counts.rejected())
+                .name("submitted").value(counts.submitted())
+                .name("violations").value(counts.violations())
+                .endObject();
     }
 
-    private static ObjectNode grantNode(GrantRecord g) {
-        ObjectNode go = Codec.obj();
-        go.put("id", g.id());
-        go.put("version", g.version());
-        go.put("subject", g.subject());
-        go.put("capability", g.capability());
-        go.put("parent", g.parent());
-        go.put("depth", g.depth());
-        ArrayNode kids = go.putArray("children");
-        g.children().forEach(kids::add);
-        go.set("scope", Codec.node(g.scope()));
-        go.set("token_ceiling", Codec.limit(g.tokenCeiling()));
-        go.set("max_invocations", Codec.limit(g.maxInvocations()));
-        go.set("rate_limit", Codec.rateLimit(g.rateLimit()));
-        go.set("expires_at", Codec.limit(g.expiresAt()));
-        go.set("budget_tokens", Codec.limit(g.budgetTokens()));
-        go.put("status", g.status().wireName());
-        go.put("invocations", g.invocations());
-        go.put("tokens", g.tokensUsed());
-        go.put("window_index", g.windowIndex());
-        go.put("window_count", g.windowCount());
-        return go;
+    private static CanonicalJson capabilityJson(CapabilityRecord r) {
+        CanonicalWriter w = new CanonicalWriter();
+        writeCapability(w, r);
+        return w.toCanonicalJson();
     }
 
-    private static ObjectNode tokenNode(TokenRecord t) {
-        ObjectNode to = Codec.obj();
-        to.put("id", t.id());
-        to.put("subject", t.subject());
-        to.put("capability", t.capability());
-        to.put("grant", t.grant());
-        to.put("priority", t.priority());
+    /** <code>{"descriptor","invocations","tokens","violations"}</code>. */
+    private static void writeCapability(CanonicalWriter w, CapabilityRecord r) {
+        w.beginObject().name("descriptor");
+        Codec.descriptor(w, r.descriptor());
+        w.name("invocations").value(r.invocations())
+                .name("tokens").value(r.tokensUsed())
+                .name("violations").value(r.violations())
+                .endObject();
+    }
+
+    private static CanonicalJson grantJson(GrantRecord g) {
+        CanonicalWriter w = new CanonicalWriter();
+        writeGrant(w, g);
+        return w.toCanonicalJson();
+    }
+
+    /**
+     * <code>{"budget_tokens","capability","children","depth","expires_at","id","invocations",
+     * "max_invocations","parent","rate_limit","scope","status","subject","token_ceiling","tokens",
+     * "version","window_count","window_index"}</code>.
+     */
+    private static void writeGrant(CanonicalWriter w, GrantRecord g) {
+        w.beginObject();
+        Codec.limit(w, "budget_tokens", g.budgetTokens());
+        w.name("capability").value(g.capability());
+        w.name("children").beginArray();
+        for (Long child : g.children()) {
+            w.value(child);
+        }
+        w.endArray();
+        w.name("depth").value(g.depth());
+        Codec.limit(w, "expires_at", g.expiresAt());
+        w.name("id").value(g.id());
+        w.name("invocations").value(g.invocations());
+        Codec.limit(w, "max_invocations", g.maxInvocations());
+        w.name("parent").value(g.parent());
+        w.name("rate_limit");
+        Codec.rateLimit(w, g.rateLimit());
+        w.name("scope").value(g.scope());
+        w.name("status").value(g.status().wireName());
+        w.name("subject").value(g.subject());
+        Codec.limit(w, "token_ceiling", g.tokenCeiling());
+        w.name("tokens").value(g.tokensUsed());
+        w.name("version").value(g.version());
+        w.name("window_count").value(g.windowCount());
+        w.name("window_index").value(g.windowIndex());
+        w.endObject();
+    }
+
+    private static CanonicalJson tokenJson(TokenRecord t) {
+        CanonicalWriter w = new CanonicalWriter();
+        writeToken(w, t);
+        return w.toCanonicalJson();
+    }
+
+    /**
+     * <code>{"args","budget","capability","deadline_at","deps","grant","id","kind" (if any),
+     * "memory_used","network_used","pending","priority","status","subject","submitted_at",
+     * "tokens_used"}</code>.
+     */
+    private static void writeToken(CanonicalWriter w, TokenRecord t) {
+        w.beginObject();
+        w.name("args").value(t.args());
+        w.name("budget");
+        Codec.budget(w, t.budget());
+        w.name("capability").value(t.capability());
+        Codec.limit(w, "deadline_at", t.deadlineAt());
+        w.name("deps").beginArray();
+        for (Long d : t.deps()) {
+            w.value(d);
+        }
+        w.endArray();
+        w.name("grant").value(t.grant());
+        w.name("id").value(t.id());
         if (t.kind() != null) {
-            to.put("kind", t.kind());
+            w.name("kind").value(t.kind());
         }
-        to.set("args", Codec.node(t.args()));
-        ArrayNode deps = to.putArray("deps");
-        t.deps().forEach(deps::add);
-        to.set("budget", Codec.budget(t.budget()));
-        to.put("submitted_at", t.submittedAt());
-        to.set("deadline_at", Codec.limit(t.deadlineAt()));
-        to.put("status", t.status().wireName());
-        to.put("pending", t.pendingDeps());
-        to.put("tokens_used", t.tokensUsed());
-        to.put("memory_used", t.memoryUsed());
-        to.put("network_used", t.networkUsed());
-        return to;
+        w.name("memory_used").value(t.memoryUsed());
+        w.name("network_used").value(t.networkUsed());
+        w.name("pending").value(t.pendingDeps());
+        w.name("priority").value(t.priority());
+        w.name("status").value(t.status().wireName());
+        w.name("subject").value(t.subject());
+        w.name("submitted_at").value(t.submittedAt());
+        w.name("tokens_used").value(t.tokensUsed());
+        w.endObject();
     }
 
     /** The collections of a state that {@link #diff} compares entry by entry. */
@@ -366,57 +423,69 @@ public final class KernelState {
     public void diff(KernelState other, DiffVisitor visitor) {
         java.util.Objects.requireNonNull(other, "other");
         java.util.Objects.requireNonNull(visitor, "visitor");
-        diffMap(capabilities, other.capabilities, Section.CAPABILITIES, KernelState::capabilityNode, visitor);
-        diffMap(grants, other.grants, Section.GRANTS, KernelState::grantNode, visitor);
-        diffMap(tokens, other.tokens, Section.TOKENS, KernelState::tokenNode, visitor);
-        diffMap(finished, other.finished, Section.FINISHED, st -> Codec.F.textNode(st.wireName()), visitor);
+        diffMap(capabilities, other.capabilities, Section.CAPABILITIES, KernelState::capabilityJson, visitor);
+        diffMap(grants, other.grants, Section.GRANTS, KernelState::grantJson, visitor);
+        diffMap(tokens, other.tokens, Section.TOKENS, KernelState::tokenJson, visitor);
+        diffMap(finished, other.finished, Section.FINISHED, st -> CanonicalJson.ofString(st.wireName()), visitor);
     }
 
     private static <K, V> void diffMap(PersistentMap<K, V> a, PersistentMap<K, V> b, Section section,
-            Function<V, JsonNode> encode, DiffVisitor visitor) {
+            Function<V, CanonicalJson> encode, DiffVisitor visitor) {
         a.diff(b, new PersistentMap.DiffVisitor<K, V>() {
             @Override
             public void added(K key, V value) {
-                visitor.changed(section, key.toString(), null, CanonicalJson.of(encode.apply(value)));
+                visitor.changed(section, key.toString(), null, encode.apply(value));
             }
 
             @Override
             public void removed(K key, V value) {
-                visitor.changed(section, key.toString(), CanonicalJson.of(encode.apply(value)), null);
+                visitor.changed(section, key.toString(), encode.apply(value), null);
             }
 
             @Override
             public void changed(K key, V before, V after) {
-                visitor.changed(section, key.toString(), CanonicalJson.of(encode.apply(before)), CanonicalJson.of(encode.apply(after)));
+                visitor.changed(section, key.toString(), encode.apply(before), encode.apply(after));
             }
         });
     }
 
     /** The canonical form (see the class comment). */
     public CanonicalJson toJson() {
-        ObjectNode o = scalars();
-        ArrayNode caps = o.putArray("capabilities");
+        // The members in canonical order: capabilities, clock, counts, finished, format, grants,
+        // next_grant, next_token, registry_version, seed, tokens.
+        CanonicalWriter w = new CanonicalWriter().beginObject();
+        w.name("capabilities").beginArray();
         List<Map.Entry<String, CapabilityRecord>> entries = new ArrayList<>();
         capabilities.forEach((k, v) -> entries.add(Map.entry(k, v)));
         entries.sort(Map.Entry.comparingByKey());
         for (Map.Entry<String, CapabilityRecord> e : entries) {
-            caps.add(capabilityNode(e.getValue()));
+            writeCapability(w, e.getValue());
         }
-        ArrayNode gs = o.putArray("grants");
-        for (GrantRecord g : sortedValues(grants)) {
-            gs.add(grantNode(g));
-        }
-        ArrayNode ts = o.putArray("tokens");
-        for (TokenRecord t : sortedValues(tokens)) {
-            ts.add(tokenNode(t));
-        }
-        ArrayNode fs = o.putArray("finished");
+        w.endArray();
+        w.name("clock").value(clock);
+        writeCounts(w);
+        w.name("finished").beginArray();
         for (Map.Entry<Long, KernelToken.Status> e : sortedEntries(finished)) {
-            ArrayNode pair = fs.addArray();
-            pair.add(e.getKey());
-            pair.add(e.getValue().wireName());
+            w.beginArray().value(e.getKey()).value(e.getValue().wireName()).endArray();
         }
-        return CanonicalJson.of(o);
+        w.endArray();
+        w.name("format").value(FORMAT);
+        w.name("grants").beginArray();
+        for (GrantRecord g : sortedValues(grants)) {
+            writeGrant(w, g);
+        }
+        w.endArray();
+        w.name("next_grant").value(nextGrant);
+        w.name("next_token").value(nextToken);
+        writePolicy(w);
+        w.name("registry_version").value(registryVersion);
+        w.name("seed").value(Long.toString(seed));
+        w.name("tokens").beginArray();
+        for (TokenRecord t : sortedValues(tokens)) {
+            writeToken(w, t);
+        }
+        w.endArray();
+        return w.endObject().toCanonicalJson();
     }
 
     /**

@@ -1,13 +1,13 @@
 package dev.os2.kernel;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.os2.kernel.KernelState.TokenCounts;
 import dev.os2.kernel.StateRecords.CapabilityRecord;
 import dev.os2.kernel.StateRecords.GrantRecord;
 import dev.os2.kernel.StateRecords.TokenRecord;
 import dev.os2.kernel.state.PersistentMap;
 import dev.os2.ledger.CanonicalJson;
+import dev.os2.ledger.CanonicalWriter;
 import dev.os2.ledger.EventDraft;
 import dev.os2.ledger.EventEnvelope;
 import java.util.ArrayDeque;
@@ -48,6 +48,8 @@ final class Machine {
     }
 
     private static final long ID_MASK = (1L << 47) - 1;
+    /** The resources, in declaration order (values() would copy the array on every call). */
+    private static final Budget.Resource[] RESOURCES = Budget.Resource.values();
 
     final KernelConfig config;
     private final Recorder recorder;
@@ -79,6 +81,11 @@ final class Machine {
     private Run run;
     private RuntimeException fault;
     private final ArrayDeque<long[]> cascade = new ArrayDeque<>();
+    /**
+     * Writes every event payload, straight in canonical form (see {@link Codec}); reused, since
+     * one payload is finished before the next is begun.
+     */
+    private final CanonicalWriter payload = new CanonicalWriter();
     /** Labels of snapshots requested during the current run, recorded when it ends. */
     private final List<String> pendingSnapshots = new ArrayList<>();
 
@@ -189,29 +196,35 @@ final class Machine {
     // Recording
     // =============================================================================================
 
-    private EventEnvelope emit(String kind, String capability, ObjectNode payload) {
+    private EventEnvelope emit(String kind, String capability, CanonicalJson payload) {
         if (fault != null) {
             throw new KernelClosedException("the kernel stopped after a fault: " + fault.getMessage(), fault);
         }
         try {
-            return recorder.record(new EventDraft(kind, capability, clock, Codec.seal(payload), null));
+            return recorder.record(new EventDraft(kind, capability, clock, payload, null));
         } catch (RuntimeException e) {
             fault = e;
             throw e;
         }
     }
 
-    /** Records the {@code kernel_started} entry that opens a new ledger. */
-    void recordStart() {
-        ObjectNode o = config.toJson();
-        o.put("format", KernelEvents.FORMAT);
-        emit(KernelEvents.KERNEL_STARTED, null, o);
+    /**
+     * The payload writer, reset, with an object begun: its members must be named in canonical
+     * order (see {@link Codec}); the caller ends the object and takes the value.
+     */
+    private CanonicalWriter payload() {
+        return payload.reset().beginObject();
     }
 
-    private static ObjectNode tokenPayload(long id) {
-        ObjectNode o = Codec.obj();
-        o.put("token", id);
-        return o;
+    /** <code>{"attempted","remaining","resource","token"}</code>: the payload of {@code resource_budget_exceeded}. */
+    private CanonicalJson overrun(long token, String resource, long attempted, long remaining) {
+        return payload().name("attempted").value(attempted).name("remaining").value(remaining).name("resource").value(resource)
+                .name("token").value(token).endObject().toCanonicalJson();
+    }
+
+    /** Records the {@code kernel_started} entry that opens a new ledger. */
+    void recordStart() {
+        emit(KernelEvents.KERNEL_STARTED, null, config.toJson(payload.reset(), KernelEvents.FORMAT));
     }
 
     // =============================================================================================
@@ -340,7 +353,7 @@ final class Machine {
      */
     KernelResponse apply(KernelInput input) {
         validate(input);
-        EventEnvelope rec = emit(input.verb(), Codec.inputCapability(input), Codec.input(input, nextToken));
+        EventEnvelope rec = emit(input.verb(), Codec.inputCapability(input), Codec.input(payload, input, nextToken));
         return switch (input) {
             case KernelInput.SubmitToken s -> submit(rec, s);
             case KernelInput.SubmitTokens b -> submitBatch(rec, b);
@@ -375,10 +388,8 @@ final class Machine {
 
     /** Records snapshot_created for the state as it is now (between steps); the state does not change. */
     private void recordSnapshot(String label) {
-        ObjectNode o = Codec.obj();
-        o.put("label", label);
-        o.put("state_hash", snapshot().stateHash().toHex());
-        emit(KernelEvents.SNAPSHOT_CREATED, null, o);
+        emit(KernelEvents.SNAPSHOT_CREATED, null, payload().name("label").value(label)
+                .name("state_hash").value(snapshot().stateHash().toHex()).endObject().toCanonicalJson());
     }
 
     /** Records the snapshots requested while the run that just ended was in progress. */
@@ -403,11 +414,8 @@ final class Machine {
     }
 
     private KernelResponse inputRejected(EventEnvelope rec, String input, String reason, String detail) {
-        ObjectNode o = Codec.obj();
-        o.put("input", input);
-        o.put("reason", reason);
-        o.put("detail", detail);
-        emit(KernelEvents.INPUT_REJECTED, null, o);
+        emit(KernelEvents.INPUT_REJECTED, null, payload().name("detail").value(detail).name("input").value(input)
+                .name("reason").value(reason).endObject().toCanonicalJson());
         return new KernelResponse(KernelResponse.Disposition.REJECTED, reason, detail, rec.position(), rec.hash(), null, null);
     }
 
@@ -427,7 +435,7 @@ final class Machine {
         }
         Budget policy = (this.policy != null ? this.policy : config.limits()).forCapability(s.capabilityId());
         Budget budget = s.budget() == null ? policy : s.budget();
-        for (Budget.Resource r : Budget.Resource.values()) {
+        for (Budget.Resource r : RESOURCES) {
             if (budget.limit(r) > policy.limit(r)) {
                 return Admission.refuse("over_budget", r.wireName() + " " + show(budget.limit(r)) + " is above the policy limit "
                         + policy.limit(r) + " for " + s.capabilityId());
@@ -574,10 +582,8 @@ final class Machine {
     }
 
     private void rejectToken(long id, String capability, String reason, String detail) {
-        ObjectNode o = tokenPayload(id);
-        o.put("reason", reason);
-        o.put("detail", detail);
-        emit(KernelEvents.TOKEN_REJECTED, capability, o);
+        emit(KernelEvents.TOKEN_REJECTED, capability, payload().name("detail").value(detail).name("reason").value(reason)
+                .name("token").value(id).endObject().toCanonicalJson());
         finished = finished.put(id, KernelToken.Status.REJECTED);
         counts = counts.ended(KernelToken.Status.REJECTED);
     }
@@ -602,10 +608,8 @@ final class Machine {
         KernelToken.Status status = pending > 0 ? KernelToken.Status.WAITING : KernelToken.Status.READY;
         long deadlineAt = a.budget.deadlineTicks() == Budget.UNLIMITED ? Budget.UNLIMITED
                 : Math.min(clock + a.budget.deadlineTicks(), Budget.MAX_FINITE);
-        ObjectNode o = tokenPayload(id);
-        o.put("grant", a.grant.id());
-        o.put("waiting", pending);
-        emit(KernelEvents.TOKEN_SCHEDULED, s.capabilityId(), o);
+        emit(KernelEvents.TOKEN_SCHEDULED, s.capabilityId(), payload().name("grant").value(a.grant.id()).name("token").value(id)
+                .name("waiting").value(pending).endObject().toCanonicalJson());
         TokenRecord t = new TokenRecord(id, s.subject(), s.capabilityId(), a.grant.id(), s.priority(), s.kind(), s.args(),
                 List.copyOf(deps), a.budget, clock, deadlineAt, status, pending, 0, 0, 0);
         tokens = tokens.put(id, t);
@@ -632,9 +636,8 @@ final class Machine {
             KernelToken.Status ended = finished.getOrDefault(c.token().value(), KernelToken.Status.COMPLETED);
             return inputRejected(rec, "cancel_token", "finished", "token " + c.token() + " already ended " + ended.wireName());
         }
-        ObjectNode o = tokenPayload(t.id());
-        o.put("cause", "input");
-        endToken(t, KernelToken.Status.CANCELLED, KernelEvents.TOKEN_CANCELLED, o);
+        endToken(t, KernelToken.Status.CANCELLED, KernelEvents.TOKEN_CANCELLED,
+                payload().name("cause").value("input").name("token").value(t.id()).endObject().toCanonicalJson());
         return accepted(rec);
     }
 
@@ -642,12 +645,12 @@ final class Machine {
      * Records {@code kind} and ends the token with {@code status}; then releases or cancels its
      * dependents (iteratively, so a long chain cannot overflow the stack).
      */
-    private void endToken(TokenRecord t, KernelToken.Status status, String kind, ObjectNode payload) {
+    private void endToken(TokenRecord t, KernelToken.Status status, String kind, CanonicalJson payload) {
         endToken(t, status, kind, payload, t.capability());
     }
 
     /** As above, with the event's capability named: a violation names the capability it concerns. */
-    private void endToken(TokenRecord t, KernelToken.Status status, String kind, ObjectNode payload, String capability) {
+    private void endToken(TokenRecord t, KernelToken.Status status, String kind, CanonicalJson payload, String capability) {
         finish(t, status, kind, payload, capability);
         while (!cascade.isEmpty()) {
             long[] next = cascade.poll();
@@ -655,14 +658,12 @@ final class Machine {
             if (d == null) {
                 continue;
             }
-            ObjectNode o = tokenPayload(d.id());
-            o.put("cause", "dependency");
-            o.put("dependency", next[1]);
-            finish(d, KernelToken.Status.CANCELLED, KernelEvents.TOKEN_CANCELLED, o, d.capability());
+            finish(d, KernelToken.Status.CANCELLED, KernelEvents.TOKEN_CANCELLED, payload().name("cause").value("dependency")
+                    .name("dependency").value(next[1]).name("token").value(d.id()).endObject().toCanonicalJson(), d.capability());
         }
     }
 
-    private void finish(TokenRecord t, KernelToken.Status status, String kind, ObjectNode payload, String capability) {
+    private void finish(TokenRecord t, KernelToken.Status status, String kind, CanonicalJson payload, String capability) {
         emit(kind, capability, payload);
         long id = t.id();
         tokens = tokens.remove(id);
@@ -699,9 +700,8 @@ final class Machine {
     // --- registry --------------------------------------------------------------------------------
 
     private KernelResponse register(EventEnvelope rec, KernelInput.RegisterCapability r) {
-        ObjectNode o = Codec.obj();
-        o.put("registry_version", registryVersion + 1);
-        emit(KernelEvents.CAPABILITY_REGISTERED, r.descriptor().id(), o);
+        emit(KernelEvents.CAPABILITY_REGISTERED, r.descriptor().id(),
+                payload().name("registry_version").value(registryVersion + 1).endObject().toCanonicalJson());
         capabilities = capabilities.put(r.descriptor().id(), new CapabilityRecord(r.descriptor(), 0, 0, 0));
         registryVersion++;
         handlers.put(r.descriptor().id(), r.handler());
@@ -771,20 +771,25 @@ final class Machine {
         }
     }
 
-    private static ObjectNode grantPayload(GrantRecord g) {
-        ObjectNode o = Codec.obj();
-        o.put("grant", g.id());
+    /**
+     * <code>{"budget_tokens","expires_at_tick","grant","max_invocations","parent" (derived
+     * only),"rate_limit","scope","subject","token_ceiling"}</code>.
+     */
+    private CanonicalJson grantPayload(GrantRecord g) {
+        CanonicalWriter w = payload();
+        Codec.limit(w, "budget_tokens", g.budgetTokens());
+        Codec.limit(w, "expires_at_tick", g.expiresAt());
+        w.name("grant").value(g.id());
+        Codec.limit(w, "max_invocations", g.maxInvocations());
         if (g.parent() != 0) {
-            o.put("parent", g.parent());
+            w.name("parent").value(g.parent());
         }
-        o.put("subject", g.subject());
-        o.set("scope", Codec.node(g.scope()));
-        o.set("token_ceiling", Codec.limit(g.tokenCeiling()));
-        o.set("max_invocations", Codec.limit(g.maxInvocations()));
-        o.set("rate_limit", Codec.rateLimit(g.rateLimit()));
-        o.set("expires_at_tick", Codec.limit(g.expiresAt()));
-        o.set("budget_tokens", Codec.limit(g.budgetTokens()));
-        return o;
+        w.name("rate_limit");
+        Codec.rateLimit(w, g.rateLimit());
+        w.name("scope").value(g.scope());
+        w.name("subject").value(g.subject());
+        Codec.limit(w, "token_ceiling", g.tokenCeiling());
+        return w.endObject().toCanonicalJson();
     }
 
     /** Why {@code t} would widen what it derives from, or null when it only narrows. */
@@ -806,7 +811,7 @@ final class Machine {
         if (t.budgetTokens() != Budget.UNLIMITED && t.budgetTokens() > budgetLeft) {
             return "budget_tokens " + t.budgetTokens() + " is above the " + budgetLeft + " left of " + from;
         }
-        if (t.scope() != null && parentScope != null && !narrows(Codec.node(t.scope()), Codec.node(parentScope))) {
+        if (t.scope() != null && parentScope != null && !narrows(t.scope().toJsonNode(), parentScope.toJsonNode())) {
             return "scope " + t.scope() + " does not narrow the scope " + parentScope + " of " + from;
         }
         return null;
@@ -857,11 +862,8 @@ final class Machine {
         while (!work.isEmpty()) {
             GrantRecord x = grants.get(work.poll());
             if (x.active()) {
-                ObjectNode o = Codec.obj();
-                o.put("grant", x.id());
-                o.put("cause", g.id());
-                o.put("subject", x.subject());
-                emit(KernelEvents.CAPABILITY_REVOKED, x.capability(), o);
+                emit(KernelEvents.CAPABILITY_REVOKED, x.capability(), payload().name("cause").value(g.id())
+                        .name("grant").value(x.id()).name("subject").value(x.subject()).endObject().toCanonicalJson());
                 grants = grants.put(x.id(), x.withStatus(Grant.Status.REVOKED));
                 registryVersion++;
             }
@@ -881,10 +883,8 @@ final class Machine {
             long[] e = expiries.poll();
             GrantRecord g = grants.get(e[1]);
             if (g != null && g.active() && g.expiresAt() == e[0]) {
-                ObjectNode o = Codec.obj();
-                o.put("grant", g.id());
-                o.put("subject", g.subject());
-                emit(KernelEvents.GRANT_EXPIRED, g.capability(), o);
+                emit(KernelEvents.GRANT_EXPIRED, g.capability(), payload().name("grant").value(g.id())
+                        .name("subject").value(g.subject()).endObject().toCanonicalJson());
                 grants = grants.put(g.id(), g.withStatus(Grant.Status.EXPIRED));
                 registryVersion++;
             }
@@ -899,9 +899,27 @@ final class Machine {
     private record Refusal(String reason, String detail) {
     }
 
+    /**
+     * The grant index key of the last lookup, with its parts: consecutive lookups are mostly for
+     * the same subject and capability (a batch, an agent's run), and the key is then neither
+     * built nor hashed again.
+     */
+    private String lastIndexSubject;
+    private String lastIndexCapability;
+    private String lastIndexKey;
+
+    private String indexKey(String subject, String capability) {
+        if (!subject.equals(lastIndexSubject) || !capability.equals(lastIndexCapability)) {
+            lastIndexKey = KernelState.indexKey(subject, capability);
+            lastIndexSubject = subject;
+            lastIndexCapability = capability;
+        }
+        return lastIndexKey;
+    }
+
     /** The subject's newest grant in force for the capability, or why there is none. */
     private Lookup findGrant(String subject, String capability) {
-        List<Long> ids = grantIndex.get(KernelState.indexKey(subject, capability));
+        List<Long> ids = grantIndex.get(indexKey(subject, capability));
         if (ids == null) {
             return new Lookup(null, "not_granted", subject + " holds no grant of " + capability);
         }
@@ -940,11 +958,16 @@ final class Machine {
         return null;
     }
 
-    private void countInvocation(GrantRecord g, String capability) {
-        for (GrantRecord x = g; x != null; x = x.parent() == 0 ? null : grants.get(x.parent())) {
+    /** Counts an invocation on {@code g}, its ancestors and the capability; returns {@code g} as counted. */
+    private GrantRecord countInvocation(GrantRecord g, CapabilityRecord capability) {
+        GrantRecord counted = g.invoked(clock);
+        grants = grants.put(g.id(), counted);
+        for (GrantRecord x = g.parent() == 0 ? null : grants.get(g.parent()); x != null;
+                x = x.parent() == 0 ? null : grants.get(x.parent())) {
             grants = grants.put(x.id(), x.invoked(clock));
         }
-        capabilities = capabilities.put(capability, capabilities.get(capability).invoked());
+        capabilities = capabilities.put(capability.descriptor().id(), capability.invoked());
+        return counted;
     }
 
     // =============================================================================================
@@ -967,33 +990,37 @@ final class Machine {
 
     /** True when a token is ready to run. */
     boolean hasReady() {
+        return peekReady() != null;
+    }
+
+    /** The ready token that runs next, left on the queue, or null; drops stale keys on the way. */
+    private TokenRecord peekReady() {
         while (!ready.isEmpty()) {
             TokenRecord t = tokens.get(ready.peek() & ID_MASK);
             if (t != null && t.status() == KernelToken.Status.READY) {
-                return true;
+                return t;
             }
             ready.poll();
         }
-        return false;
+        return null;
     }
 
     /** Runs the highest-priority, oldest ready token to its end; false when none is ready. */
     boolean runNext() {
-        if (!hasReady()) {
+        TokenRecord next = peekReady();
+        if (next == null) {
             return false;
         }
-        runToken(tokens.get(ready.poll() & ID_MASK));
+        ready.poll();
+        runToken(next);
         flushSnapshots();
         return true;
     }
 
     private void runToken(TokenRecord t) {
         if (t.deadlineAt() != Budget.UNLIMITED && clock > t.deadlineAt()) {
-            ObjectNode o = tokenPayload(t.id());
-            o.put("resource", Budget.Resource.DEADLINE_TICKS.wireName());
-            o.put("attempted", clock - t.submittedAt());
-            o.put("remaining", 0);
-            endToken(t, KernelToken.Status.BUDGET_EXCEEDED, KernelEvents.RESOURCE_BUDGET_EXCEEDED, o);
+            endToken(t, KernelToken.Status.BUDGET_EXCEEDED, KernelEvents.RESOURCE_BUDGET_EXCEEDED,
+                    overrun(t.id(), Budget.Resource.DEADLINE_TICKS.wireName(), clock - t.submittedAt(), 0));
             return;
         }
         GrantRecord g = grants.get(t.grant());
@@ -1002,15 +1029,14 @@ final class Machine {
             violation(t, t.capability(), g.id(), refusal.reason, refusal.detail);
             return;
         }
-        ObjectNode o = tokenPayload(t.id());
-        o.put("grant", g.id());
-        emit(KernelEvents.TOKEN_STARTED, t.capability(), o);
-        countInvocation(g, t.capability());
+        emit(KernelEvents.TOKEN_STARTED, t.capability(), payload().name("grant").value(g.id()).name("token").value(t.id())
+                .endObject().toCanonicalJson());
+        CapabilityRecord cap = capabilities.get(t.capability());
+        GrantRecord counted = countInvocation(g, cap);
         tokens = tokens.put(t.id(), t.withStatus(KernelToken.Status.RUNNING));
         run = new Run(t.id(), t.subject());
         try {
-            CapabilityDescriptor d = capabilities.get(t.capability()).descriptor();
-            Frame f = new Frame(run, t.capability(), grants.get(g.id()), 0, d.configuration());
+            Frame f = new Frame(run, t.capability(), counted, 0, cap.descriptor().configuration());
             Outcome out = call(f, t.args());
             if (run.halted == null) {
                 pump.pump();
@@ -1018,13 +1044,11 @@ final class Machine {
             if (run.halted == null) {
                 TokenRecord now = tokens.get(t.id());
                 if (out.error == null) {
-                    ObjectNode done = tokenPayload(t.id());
-                    done.set("result", Codec.node(out.result));
-                    endToken(now, KernelToken.Status.COMPLETED, KernelEvents.TOKEN_COMPLETED, done);
+                    endToken(now, KernelToken.Status.COMPLETED, KernelEvents.TOKEN_COMPLETED,
+                            payload().name("result").value(out.result).name("token").value(t.id()).endObject().toCanonicalJson());
                 } else {
-                    ObjectNode failed = tokenPayload(t.id());
-                    failed.put("error", out.error);
-                    endToken(now, KernelToken.Status.FAILED, KernelEvents.TOKEN_FAILED, failed);
+                    endToken(now, KernelToken.Status.FAILED, KernelEvents.TOKEN_FAILED,
+                            payload().name("error").value(out.error).name("token").value(t.id()).endObject().toCanonicalJson());
                 }
             }
         } finally {
@@ -1098,12 +1122,11 @@ final class Machine {
     }
 
     private void violation(TokenRecord t, String capability, long grantId, String reason, String detail) {
-        ObjectNode o = tokenPayload(t.id());
-        o.put("reason", reason);
-        o.put("detail", detail);
+        CanonicalWriter w = payload().name("detail").value(detail);
         if (grantId != 0) {
-            o.put("grant", grantId);
+            w.name("grant").value(grantId);
         }
+        CanonicalJson o = w.name("reason").value(reason).name("token").value(t.id()).endObject().toCanonicalJson();
         CapabilityRecord cap = capabilities.get(capability);
         endToken(t, KernelToken.Status.VIOLATION, KernelEvents.CAPABILITY_VIOLATION, o, capability);
         if (cap != null) {
@@ -1158,15 +1181,12 @@ final class Machine {
             pump.pump();
             haltIfHalted();
             if (++actions > config.maxActionsPerInvocation()) {
-                ObjectNode o = tokenPayload(run.tokenId);
-                o.put("resource", "actions");
-                o.put("attempted", actions);
-                o.put("remaining", 0);
-                halt(KernelToken.Status.BUDGET_EXCEEDED, KernelEvents.RESOURCE_BUDGET_EXCEEDED, o);
+                halt(KernelToken.Status.BUDGET_EXCEEDED, KernelEvents.RESOURCE_BUDGET_EXCEEDED,
+                        overrun(run.tokenId, "actions", actions, 0));
             }
         }
 
-        private void halt(KernelToken.Status status, String kind, ObjectNode payload) {
+        private void halt(KernelToken.Status status, String kind, CanonicalJson payload) {
             endToken(tokens.get(run.tokenId), status, kind, payload);
             throw new TokenHaltedException(kind, "token t" + run.tokenId + " was halted: " + kind);
         }
@@ -1178,11 +1198,8 @@ final class Machine {
         }
 
         private void budgetExceeded(Budget.Resource resource, long attempted, long remaining) {
-            ObjectNode o = tokenPayload(run.tokenId);
-            o.put("resource", resource.wireName());
-            o.put("attempted", attempted);
-            o.put("remaining", remaining);
-            halt(KernelToken.Status.BUDGET_EXCEEDED, KernelEvents.RESOURCE_BUDGET_EXCEEDED, o);
+            halt(KernelToken.Status.BUDGET_EXCEEDED, KernelEvents.RESOURCE_BUDGET_EXCEEDED,
+                    overrun(run.tokenId, resource.wireName(), attempted, remaining));
         }
 
         @Override
@@ -1273,13 +1290,12 @@ final class Machine {
                 throw new IllegalArgumentException("a charge is between 0 and 2^53, got " + amount);
             }
             beginAction();
-            ObjectNode p = tokenPayload(run.tokenId);
-            p.put("resource", resource.wireName());
-            p.put("amount", amount);
+            CanonicalWriter p = payload().name("amount").value(amount);
             if (depth > 0) {
-                p.put("depth", depth);
+                p.name("depth").value(depth);
             }
-            Machine.this.emit(KernelEvents.CHARGE, capability, p);
+            Machine.this.emit(KernelEvents.CHARGE, capability, p.name("resource").value(resource.wireName())
+                    .name("token").value(run.tokenId).endObject().toCanonicalJson());
             TokenRecord t = tokens.get(run.tokenId);
             long limit = t.budget().limit(resource);
             long used = t.used(resource);
@@ -1322,9 +1338,8 @@ final class Machine {
             Names.require(data, "data");
             checkSize(config, "event data", data);
             beginAction();
-            ObjectNode p = tokenPayload(run.tokenId);
-            p.set("data", Codec.node(data));
-            Machine.this.emit(KernelEvents.CUSTOM_PREFIX + name, capability, p);
+            Machine.this.emit(KernelEvents.CUSTOM_PREFIX + name, capability,
+                    payload().name("data").value(data).name("token").value(run.tokenId).endObject().toCanonicalJson());
         }
 
         @Override
@@ -1332,9 +1347,8 @@ final class Machine {
             enter();
             Names.label(label);
             beginAction();
-            ObjectNode p = tokenPayload(run.tokenId);
-            p.put("label", label);
-            Machine.this.emit(KernelEvents.CHECKPOINT_REQUESTED, capability, p);
+            Machine.this.emit(KernelEvents.CHECKPOINT_REQUESTED, capability,
+                    payload().name("label").value(label).name("token").value(run.tokenId).endObject().toCanonicalJson());
         }
 
         @Override
@@ -1345,10 +1359,8 @@ final class Machine {
             checkSize(config, "arguments", args);
             beginAction();
             int inner = depth + 1;
-            ObjectNode p = tokenPayload(run.tokenId);
-            p.set("args", Codec.node(args));
-            p.put("depth", inner);
-            Machine.this.emit(KernelEvents.CAPABILITY_INVOKED, capabilityId, p);
+            Machine.this.emit(KernelEvents.CAPABILITY_INVOKED, capabilityId, payload().name("args").value(args)
+                    .name("depth").value(inner).name("token").value(run.tokenId).endObject().toCanonicalJson());
             if (inner > config.maxInvocationDepth()) {
                 haltViolation(capabilityId, 0, "depth", "invocations nest deeper than " + config.maxInvocationDepth());
             }
@@ -1369,21 +1381,19 @@ final class Machine {
             if (refusal != null) {
                 haltViolation(capabilityId, g.id(), refusal.reason, refusal.detail);
             }
-            countInvocation(g, capabilityId);
-            Frame nested = new Frame(run, capabilityId, grants.get(g.id()), inner, cap.descriptor().configuration());
+            GrantRecord counted = countInvocation(g, cap);
+            Frame nested = new Frame(run, capabilityId, counted, inner, cap.descriptor().configuration());
             Outcome out = call(nested, args);
             haltIfHalted();
             pump.pump();
             haltIfHalted();
-            ObjectNode done = tokenPayload(run.tokenId);
-            done.put("depth", inner);
             if (out.error != null) {
-                done.put("error", out.error);
-                Machine.this.emit(KernelEvents.INVOCATION_FAILED, capabilityId, done);
+                Machine.this.emit(KernelEvents.INVOCATION_FAILED, capabilityId, payload().name("depth").value(inner)
+                        .name("error").value(out.error).name("token").value(run.tokenId).endObject().toCanonicalJson());
                 throw new InvocationFailedException(capabilityId, out.error);
             }
-            done.set("result", Codec.node(out.result));
-            Machine.this.emit(KernelEvents.INVOCATION_COMPLETED, capabilityId, done);
+            Machine.this.emit(KernelEvents.INVOCATION_COMPLETED, capabilityId, payload().name("depth").value(inner)
+                    .name("result").value(out.result).name("token").value(run.tokenId).endObject().toCanonicalJson());
             return out.result;
         }
     }

@@ -7,8 +7,10 @@ import dev.os2.ledger.EventEnvelope;
 import dev.os2.ledger.Hash;
 import dev.os2.ledger.Ledger;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Re-runs a recorded ledger through a {@link Machine} without calling any handler: inputs are
@@ -46,9 +48,16 @@ final class Replay {
         }
     }
 
-    /** Compares produced entries with recorded ones; past the end, appends (recovery) or fails (verification). */
-    static final class VerifyingRecorder implements Machine.Recorder {
+    /**
+     * Compares produced entries with recorded ones; past the end, appends (recovery) or fails
+     * (verification). The recorded entries are read once each, in order, from one stream of the
+     * ledger (which checks each entry's hash as it reads it); the entry at the cursor is kept
+     * until the machine produces its counterpart, however often the script and the input pump
+     * look at it meanwhile.
+     */
+    static final class VerifyingRecorder implements Machine.Recorder, AutoCloseable {
         private final Ledger ledger;
+        private final long from;
         private final long end;
         /** True when the replay stops before the ledger's end: going past it is a stop, not a divergence. */
         private final boolean stopsEarly;
@@ -56,10 +65,15 @@ final class Replay {
         private long cursor;
         private Hash prev;
         private Replay replay;
+        private Stream<EventEnvelope> stream;
+        private Iterator<EventEnvelope> recorded;
+        /** The recorded entry at the cursor, once read; null until then. */
+        private EventEnvelope current;
 
         VerifyingRecorder(Ledger ledger, long fromPosition, boolean appendAfterEnd, long untilPosition) {
             this.ledger = ledger;
             long size = ledger.size();
+            this.from = fromPosition;
             this.end = untilPosition == ReplayOptions.TO_END || untilPosition >= size - 1 ? size : untilPosition + 1;
             this.stopsEarly = end < size;
             this.appendAfterEnd = appendAfterEnd && !stopsEarly;
@@ -67,6 +81,12 @@ final class Replay {
             this.prev = fromPosition == 0 ? Hash.GENESIS : ledger.read(fromPosition - 1).hash();
         }
 
+        /**
+         * Checks the entry the machine produced against the recorded one at the cursor. Equal
+         * fields at this position after the previous recorded hash are what an equal hash of the
+         * re-sealed entry would show ({@link EventEnvelope#isSealOf}), without sealing it; only a
+         * difference is sealed, to be reported.
+         */
         @Override
         public EventEnvelope record(EventDraft draft) {
             if (cursor >= end) {
@@ -80,13 +100,14 @@ final class Replay {
                 throw new ReplayDivergenceException(cursor, "the replay produced " + draft.kind()
                         + " after the last recorded entry", null, null);
             }
-            EventEnvelope expected = ledger.read(cursor);
-            EventEnvelope actual = EventEnvelope.seal(cursor, prev, draft);
-            if (!actual.hash().equals(expected.hash())) {
-                throw new ReplayDivergenceException(cursor, "the replay produced a different entry", expected, actual);
+            EventEnvelope expected = next();
+            if (!expected.isSealOf(cursor, prev, draft)) {
+                throw new ReplayDivergenceException(cursor, "the replay produced a different entry", expected,
+                        EventEnvelope.seal(cursor, prev, draft));
             }
             prev = expected.hash();
             cursor++;
+            current = null;
             if (replay != null && KernelEvents.SNAPSHOT_CREATED.equals(expected.kind())) {
                 replay.passedSnapshot(expected.position());
             }
@@ -99,11 +120,31 @@ final class Replay {
 
         /** The recorded entry the machine should produce next, or null past the end. */
         EventEnvelope next() {
-            return cursor < end ? ledger.read(cursor) : null;
+            if (cursor >= end) {
+                return null;
+            }
+            if (current == null) {
+                if (recorded == null) {
+                    stream = ledger.entries(from);
+                    recorded = stream.iterator();
+                }
+                current = recorded.next();
+            }
+            return current;
         }
 
         long cursor() {
             return cursor;
+        }
+
+        /** Releases the ledger stream. */
+        @Override
+        public void close() {
+            if (stream != null) {
+                stream.close();
+                stream = null;
+                recorded = null;
+            }
         }
     }
 
@@ -159,7 +200,7 @@ final class Replay {
         m.overrideHandlers(r::script);
         m.setPump(r::pumpRecordedInputs);
         ReplayOptions.Listener listener = options.listener();
-        try {
+        try (recorder) {
             if (from == null) {
                 m.recordStart();
             }
@@ -253,12 +294,14 @@ final class Replay {
                 // The ledger ends while the handler ran: the process stopped mid-run. The token fails.
                 throw new RecordedFailure("the kernel stopped while this invocation ran (recovered from the ledger)");
             }
-            JsonNode p = e.payload().toJsonNode();
+            // The recorded payloads are canonical: their members are read off the bytes, and a
+            // member value (arguments, a result, event data) is handed on as the canonical value it is.
+            CanonicalJson p = e.payload();
             String kind = e.kind();
             switch (kind) {
                 case KernelEvents.CHARGE -> {
-                    long amount = p.get("amount").asLong();
-                    switch (Budget.Resource.ofWireName(p.get("resource").asText())) {
+                    long amount = p.member("amount").longValue();
+                    switch (Budget.Resource.ofWireName(p.member("resource").stringValue())) {
                         case TOKENS -> ctx.chargeTokens(amount);
                         case MEMORY_BYTES -> ctx.chargeMemory(amount);
                         case NETWORK_BYTES -> ctx.chargeNetwork(amount);
@@ -267,19 +310,20 @@ final class Replay {
                 }
                 case KernelEvents.CAPABILITY_INVOKED -> {
                     try {
-                        ctx.invoke(e.capabilityId(), CanonicalJson.of(p.get("args")));
+                        ctx.invoke(e.capabilityId(), p.member("args"));
                     } catch (InvocationFailedException failedAsRecorded) {
                         // The recorded handler went on after the failure; so does the script.
                     }
                 }
-                case KernelEvents.CHECKPOINT_REQUESTED -> ctx.requestCheckpoint(p.get("label").asText());
+                case KernelEvents.CHECKPOINT_REQUESTED -> ctx.requestCheckpoint(p.member("label").stringValue());
                 case KernelEvents.TOKEN_COMPLETED, KernelEvents.INVOCATION_COMPLETED -> {
-                    return CanonicalJson.of(p.get("result"));
+                    return p.member("result");
                 }
-                case KernelEvents.TOKEN_FAILED, KernelEvents.INVOCATION_FAILED -> throw new RecordedFailure(p.get("error").asText());
+                case KernelEvents.TOKEN_FAILED, KernelEvents.INVOCATION_FAILED -> throw new RecordedFailure(p.member("error").stringValue());
                 case KernelEvents.RESOURCE_BUDGET_EXCEEDED -> {
-                    if (!"actions".equals(p.get("resource").asText())) {
-                        throw divergence(e, "a halt for " + p.get("resource").asText() + " that no charge precedes");
+                    String resource = p.member("resource").stringValue();
+                    if (!"actions".equals(resource)) {
+                        throw divergence(e, "a halt for " + resource + " that no charge precedes");
                     }
                     // The handler's next action, whichever it was, was one too many; any action reproduces that.
                     ctx.chargeTokens(0);
@@ -288,7 +332,7 @@ final class Replay {
                     if (!kind.startsWith(KernelEvents.CUSTOM_PREFIX)) {
                         throw divergence(e, "an entry of kind " + kind);
                     }
-                    ctx.emit(kind.substring(KernelEvents.CUSTOM_PREFIX.length()), CanonicalJson.of(p.get("data")));
+                    ctx.emit(kind.substring(KernelEvents.CUSTOM_PREFIX.length()), p.member("data"));
                 }
             }
         }

@@ -17,7 +17,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,12 +74,34 @@ public final class CanonicalJson {
     /** An empty object. */
     public static final CanonicalJson EMPTY_OBJECT = new CanonicalJson("{}");
 
-    private final String text;
+    /**
+     * The canonical text, made from {@link #utf8} when first asked for if the value was written
+     * as bytes ({@link CanonicalWriter}, stored records). Written with a benign race: every
+     * thread that makes it makes the same string.
+     */
+    private String text;
     private final byte[] utf8;
+    /** How deeply arrays and objects nest in the value ({@code []} is 1, a scalar 0), or -1 until known. */
+    private int nestingDepth = -1;
 
     private CanonicalJson(String text) {
         this.text = text;
         this.utf8 = text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private CanonicalJson(byte[] utf8, int nestingDepth) {
+        this.utf8 = utf8;
+        this.nestingDepth = nestingDepth;
+    }
+
+    /**
+     * Wraps bytes that are canonical JSON already, without checking: the caller guarantees it
+     * (a {@link CanonicalWriter}, or a checked stored record) and hands the array over.
+     *
+     * @param nestingDepth the value's nesting depth, or -1 if the caller does not know it
+     */
+    static CanonicalJson ofCanonicalUtf8(byte[] utf8, int nestingDepth) {
+        return new CanonicalJson(utf8, nestingDepth);
     }
 
     /**
@@ -164,7 +188,380 @@ public final class CanonicalJson {
 
     /** The canonical text. */
     public String text() {
-        return text;
+        String t = text;
+        if (t == null) {
+            t = new String(utf8, StandardCharsets.UTF_8);
+            text = t;
+        }
+        return t;
+    }
+
+    /**
+     * The value of member {@code name} of this object, or null when it has no such member. The
+     * value is read off the canonical bytes, not parsed: a part of a canonical value is canonical
+     * as it stands, so it is handed out as it is. O(size of this object).
+     *
+     * @throws IllegalStateException if this value is not an object
+     * @throws NullPointerException if name is null
+     */
+    public CanonicalJson member(String name) {
+        Objects.requireNonNull(name, "name");
+        byte[] b = utf8;
+        if (b[0] != '{') {
+            throw new IllegalStateException("not an object: " + abbreviate(text()));
+        }
+        int i = 1;
+        while (b[i] == '"') {
+            int nameEnd = stringEnd(b, i);
+            int valueFrom = nameEnd + 1; // after the colon
+            int valueTo = valueEnd(b, valueFrom);
+            if (nameIs(b, i + 1, nameEnd - 1, name)) {
+                return new CanonicalJson(Arrays.copyOfRange(b, valueFrom, valueTo), -1);
+            }
+            i = valueTo + 1; // past the comma, or past the closing brace
+            if (i >= b.length) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The string this JSON string holds, with its escapes undone.
+     *
+     * @throws IllegalStateException if this value is not a string
+     */
+    public String stringValue() {
+        byte[] b = utf8;
+        if (b[0] != '"') {
+            throw new IllegalStateException("not a string: " + abbreviate(text()));
+        }
+        int end = b.length - 1;
+        int escape = -1;
+        for (int i = 1; i < end; i++) {
+            if (b[i] == '\\') {
+                escape = i;
+                break;
+            }
+        }
+        if (escape < 0) {
+            return new String(b, 1, end - 1, StandardCharsets.UTF_8);
+        }
+        StringBuilder out = new StringBuilder(end);
+        int from = 1;
+        for (int i = escape; i < end; i++) {
+            if (b[i] != '\\') {
+                continue;
+            }
+            out.append(new String(b, from, i - from, StandardCharsets.UTF_8));
+            char c = (char) b[i + 1];
+            switch (c) {
+                case 'b' -> out.append('\b');
+                case 'f' -> out.append('\f');
+                case 'n' -> out.append('\n');
+                case 'r' -> out.append('\r');
+                case 't' -> out.append('\t');
+                case 'u' -> {
+                    out.append((char) Integer.parseInt(new String(b, i + 2, 4, StandardCharsets.US_ASCII), 16));
+                    i += 4;
+                }
+                default -> out.append(c); // the quote or the backslash
+            }
+            i++;
+            from = i + 1;
+        }
+        out.append(new String(b, from, end - from, StandardCharsets.UTF_8));
+        return out.toString();
+    }
+
+    /**
+     * The integer this JSON number holds.
+     *
+     * @throws IllegalStateException if this value is not an integer within &plusmn;2<sup>53</sup>
+     */
+    public long longValue() {
+        return integer(utf8, 0, utf8.length);
+    }
+
+    /** The integer written at {@code b[from, to)}. */
+    private static long integer(byte[] b, int from, int to) {
+        int i = b[from] == '-' ? from + 1 : from;
+        if (i == to || to - i > 16) {
+            throw notAnInteger(b, from, to);
+        }
+        long v = 0;
+        for (; i < to; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                throw notAnInteger(b, from, to);
+            }
+            v = v * 10 + (b[i] - '0');
+        }
+        if (v > 1L << 53) {
+            throw notAnInteger(b, from, to);
+        }
+        return b[from] == '-' ? -v : v;
+    }
+
+    private static IllegalStateException notAnInteger(byte[] b, int from, int to) {
+        return new IllegalStateException("not an integer within 2^53: " + abbreviate(new String(b, from, to - from, StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The elements of this array, each as the canonical value it is (read off the bytes, not parsed).
+     *
+     * @throws IllegalStateException if this value is not an array
+     */
+    public List<CanonicalJson> elements() {
+        byte[] b = utf8;
+        if (b[0] != '[') {
+            throw new IllegalStateException("not an array: " + abbreviate(text()));
+        }
+        List<CanonicalJson> out = new ArrayList<>();
+        elementsAt(b, 0, out);
+        return out;
+    }
+
+    /** Adds the elements of the array that starts at {@code b[at]} to {@code out}, each copied out; the index after the array. */
+    private static int elementsAt(byte[] b, int at, List<CanonicalJson> out) {
+        int i = at + 1;
+        while (b[i] != ']') {
+            int end = valueEnd(b, i);
+            out.add(new CanonicalJson(Arrays.copyOfRange(b, i, end), -1));
+            i = b[end] == ',' ? end + 1 : end;
+        }
+        return i + 1;
+    }
+
+    /**
+     * A reader of this object's members in canonical order: ask for members by name in increasing
+     * order (as {@link String#compareTo} orders them, which is the order they are stored in), and
+     * each is found by reading on from the last, so reading k members of an object costs one pass
+     * over it, not k. The values are read off the bytes, not parsed.
+     *
+     * @throws IllegalStateException if this value is not an object
+     */
+    public Members members() {
+        if (utf8[0] != '{') {
+            throw new IllegalStateException("not an object: " + abbreviate(text()));
+        }
+        return new Members(utf8);
+    }
+
+    /** See {@link CanonicalJson#members()}. Not thread-safe. */
+    public static final class Members {
+        private final byte[] b;
+        /** Where the next unread member's name starts (its opening quote), or the closing brace. */
+        private int at = 1;
+        private String lastAsked;
+
+        private Members(byte[] b) {
+            this.b = b;
+        }
+
+        /**
+         * The value of member {@code name}, or null when the object has none; the next call must
+         * name a member that sorts after this one.
+         *
+         * @throws IllegalStateException if {@code name} does not sort after the name asked before
+         */
+        public CanonicalJson get(String name) {
+            int valueFrom = find(name);
+            if (valueFrom < 0) {
+                return null;
+            }
+            int valueTo = valueEnd(b, valueFrom);
+            at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            return new CanonicalJson(Arrays.copyOfRange(b, valueFrom, valueTo), -1);
+        }
+
+        /**
+         * The integer value of member {@code name}, or {@code absent} when the object has none or
+         * the member is {@code null}: the same as {@code get(name).longValue()}, without making
+         * the member a value of its own.
+         *
+         * @throws IllegalStateException if {@code name} does not sort after the name asked before,
+         *     or the member is not an integer within &plusmn;2<sup>53</sup>
+         */
+        public long getLong(String name, long absent) {
+            int valueFrom = find(name);
+            if (valueFrom < 0) {
+                return absent;
+            }
+            int valueTo = valueEnd(b, valueFrom);
+            at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            if (b[valueFrom] == 'n') {
+                return absent;
+            }
+            return integer(b, valueFrom, valueTo);
+        }
+
+        /**
+         * The elements of array member {@code name}, or null when the object has none: the same as
+         * {@code get(name).elements()}, in one pass over the array instead of two.
+         *
+         * @throws IllegalStateException if {@code name} does not sort after the name asked before,
+         *     or the member is not an array
+         */
+        public List<CanonicalJson> elements(String name) {
+            int valueFrom = find(name);
+            if (valueFrom < 0) {
+                return null;
+            }
+            if (b[valueFrom] != '[') {
+                throw new IllegalStateException("member " + name + " is not an array");
+            }
+            List<CanonicalJson> out = new ArrayList<>();
+            int valueTo = elementsAt(b, valueFrom, out);
+            at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            return out;
+        }
+
+        /** Where member {@code name}'s value starts, having read past the members before it; -1 when absent. */
+        private int find(String name) {
+            if (lastAsked != null && lastAsked.compareTo(name) >= 0) {
+                throw new IllegalStateException("members are read in canonical order; \"" + name + "\" comes before \""
+                        + lastAsked + "\"");
+            }
+            lastAsked = name;
+            while (b[at] == '"') {
+                int nameEnd = stringEnd(b, at);
+                int order = compareName(b, at + 1, nameEnd - 1, name);
+                if (order > 0) {
+                    return -1; // the member would have been before this one
+                }
+                int valueFrom = nameEnd + 1;
+                if (order == 0) {
+                    return valueFrom;
+                }
+                int valueTo = valueEnd(b, valueFrom);
+                at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            }
+            return -1;
+        }
+    }
+
+    /** The member name at {@code b[from, to)} (without quotes) compared with {@code name}, in UTF-16 order. */
+    private static int compareName(byte[] b, int from, int to, String name) {
+        int n = to - from;
+        int common = Math.min(n, name.length());
+        for (int k = 0; k < common; k++) {
+            byte c = b[from + k];
+            if (c < 0x20 || c == '\\') { // not ASCII, or an escape: compare the decoded name
+                return ofCanonicalUtf8(Arrays.copyOfRange(b, from - 1, to + 1), 0).stringValue().compareTo(name);
+            }
+            if (c != name.charAt(k)) {
+                return c - name.charAt(k);
+            }
+        }
+        for (int k = common; k < n; k++) {
+            if (b[from + k] < 0x20 || b[from + k] == '\\') {
+                return ofCanonicalUtf8(Arrays.copyOfRange(b, from - 1, to + 1), 0).stringValue().compareTo(name);
+            }
+        }
+        return n - name.length();
+    }
+
+    /** Whether this is an object. */
+    public boolean isObject() {
+        return utf8[0] == '{';
+    }
+
+    /** Whether this is the literal {@code null}. */
+    public boolean isNull() {
+        return utf8.length == 4 && utf8[0] == 'n';
+    }
+
+    /** The index just past the quote that closes the string whose opening quote is at {@code at}. */
+    private static int stringEnd(byte[] b, int at) {
+        int i = at + 1;
+        while (b[i] != '"') {
+            i += b[i] == '\\' ? 2 : 1;
+        }
+        return i + 1;
+    }
+
+    /** The index just past the value that starts at {@code at}: a comma, or the closing bracket of its container, or the end. */
+    private static int valueEnd(byte[] b, int at) {
+        int depth = 0;
+        int i = at;
+        while (i < b.length) {
+            byte c = b[i];
+            if (c == '"') {
+                i = stringEnd(b, i);
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (depth == 0) {
+                    return i;
+                }
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                return i;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    /** Whether the member name written at {@code b[from, to)} (without quotes) is {@code name}. */
+    private static boolean nameIs(byte[] b, int from, int to, String name) {
+        int n = to - from;
+        if (n == name.length()) {
+            boolean plain = true;
+            for (int k = 0; k < n; k++) {
+                byte c = b[from + k];
+                if (c < 0x20 || c == '\\') { // not ASCII, or an escape: compare the decoded name below
+                    plain = false;
+                    break;
+                }
+                if (c != name.charAt(k)) {
+                    return false;
+                }
+            }
+            if (plain) {
+                return true;
+            }
+        }
+        for (int k = from; k < to; k++) {
+            if (b[k] < 0x20 || b[k] == '\\') {
+                return ofCanonicalUtf8(Arrays.copyOfRange(b, from - 1, to + 1), 0).stringValue().equals(name);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * How deeply arrays and objects nest in this value: 0 for a scalar, 1 for {@code []} or
+     * <code>{"a":1}</code>, 2 for {@code [[]]}. Counted once, on the canonical bytes, where a
+     * bracket outside a string always opens or closes a container.
+     */
+    int nestingDepth() {
+        int d = nestingDepth;
+        if (d < 0) {
+            d = 0;
+            int open = 0;
+            boolean inString = false;
+            for (int i = 0; i < utf8.length; i++) {
+                byte b = utf8[i];
+                if (inString) {
+                    if (b == '\\') {
+                        i++; // the escaped character: never a quote that ends the string
+                    } else if (b == '"') {
+                        inString = false;
+                    }
+                } else if (b == '"') {
+                    inString = true;
+                } else if (b == '[' || b == '{') {
+                    d = Math.max(d, ++open);
+                } else if (b == ']' || b == '}') {
+                    open--;
+                }
+            }
+            nestingDepth = d;
+        }
+        return d;
     }
 
     /** A copy of the canonical text in UTF-8. */
@@ -185,26 +582,28 @@ public final class CanonicalJson {
     /** A fresh, mutable Jackson tree of this value. */
     public JsonNode toJsonNode() {
         try {
-            return MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("canonical text failed to parse: " + text, e);
+            return MAPPER.readTree(utf8);
+        } catch (IOException e) {
+            throw new IllegalStateException("canonical text failed to parse: " + text(), e);
         }
     }
 
+    /** Equal canonical bytes; the same as equal canonical text, since UTF-8 encodes every valid string one way. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof CanonicalJson c && text.equals(c.text);
+        return o instanceof CanonicalJson c && Arrays.equals(utf8, c.utf8);
     }
 
+    /** The hash code of the canonical text. */
     @Override
     public int hashCode() {
-        return text.hashCode();
+        return text().hashCode();
     }
 
     /** The canonical text. */
     @Override
     public String toString() {
-        return text;
+        return text();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -295,29 +694,7 @@ public final class CanonicalJson {
 
     private static void writeNumber(JsonNode node, StringBuilder out) {
         if (node.isIntegralNumber()) {
-            BigInteger value = node.bigIntegerValue();
-            if (value.abs().compareTo(MAX_EXACT_INTEGER) <= 0) {
-                out.append(value.longValue());
-                return;
-            }
-            // Beyond 2^53 a double holds only some integers. Accept the literal when it is exactly
-            // its nearest double (2^64) or the canonical form of it (so canonical text such as
-            // 999999999999999900000 parses again); refuse it when a digit would silently change,
-            // as in 9007199254740993.
-            double nearest = value.doubleValue();
-            StringBuilder canonical = new StringBuilder(24);
-            if (!Double.isInfinite(nearest)) {
-                appendEcmaScriptNumber(nearest, canonical);
-            }
-            BigDecimal exact = new BigDecimal(value);
-            if (Double.isInfinite(nearest) || (new BigDecimal(nearest).compareTo(exact) != 0
-                    && new BigDecimal(canonical.toString()).compareTo(exact) != 0)) {
-                throw new InvalidPayloadException(InvalidPayloadException.Reason.NUMBER_OUT_OF_RANGE,
-                        "integer " + abbreviate(value.toString()) + " is beyond 2^53 and a double cannot hold it"
-                                + (Double.isInfinite(nearest) ? "" : " (the nearest is " + canonical + ")")
-                                + "; send it as a string");
-            }
-            out.append(canonical);
+            appendInteger(node.bigIntegerValue(), out);
             return;
         }
         double d;
@@ -336,6 +713,37 @@ public final class CanonicalJson {
                     "JSON has no " + d + "; send a string or null instead");
         }
         appendEcmaScriptNumber(d, out);
+    }
+
+    /**
+     * Appends an integer as canonical JSON: plain decimal up to 2^53 in magnitude; beyond that
+     * its nearest double's ECMAScript form when that is exactly the integer or reads back as it.
+     *
+     * @throws InvalidPayloadException if a double cannot hold the integer
+     */
+    static void appendInteger(BigInteger value, StringBuilder out) {
+        if (value.abs().compareTo(MAX_EXACT_INTEGER) <= 0) {
+            out.append(value.longValue());
+            return;
+        }
+        // Beyond 2^53 a double holds only some integers. Accept the literal when it is exactly
+        // its nearest double (2^64) or the canonical form of it (so canonical text such as
+        // 999999999999999900000 parses again); refuse it when a digit would silently change,
+        // as in 9007199254740993.
+        double nearest = value.doubleValue();
+        StringBuilder canonical = new StringBuilder(24);
+        if (!Double.isInfinite(nearest)) {
+            appendEcmaScriptNumber(nearest, canonical);
+        }
+        BigDecimal exact = new BigDecimal(value);
+        if (Double.isInfinite(nearest) || (new BigDecimal(nearest).compareTo(exact) != 0
+                && new BigDecimal(canonical.toString()).compareTo(exact) != 0)) {
+            throw new InvalidPayloadException(InvalidPayloadException.Reason.NUMBER_OUT_OF_RANGE,
+                    "integer " + abbreviate(value.toString()) + " is beyond 2^53 and a double cannot hold it"
+                            + (Double.isInfinite(nearest) ? "" : " (the nearest is " + canonical + ")")
+                            + "; send it as a string");
+        }
+        out.append(canonical);
     }
 
     private static final RoundingMode[] ONE_DIGIT_MODES = {RoundingMode.FLOOR, RoundingMode.CEILING};

@@ -82,6 +82,44 @@ public record EventEnvelope(int format, long position, String eventId, String ki
         return RecordCodec.sealInto(new CanonicalBuffer(0), DIGEST.get(), position, prevHash, draft);
     }
 
+    /**
+     * True when sealing {@code draft} at {@code position} after {@code prevHash} gives this
+     * envelope: what comparing {@code seal(position, prevHash, draft).hash()} with {@link #hash()}
+     * tells, for an envelope whose hash was checked against its content (as every envelope a
+     * ledger hands out was), decided by comparing the fields instead of encoding and hashing.
+     * The hash covers exactly the position, the previous hash and the canonical bytes of the
+     * other fields, and canonical bytes are equal exactly when the fields are; so equal fields
+     * give equal hashes, and unequal fields give unequal hashes unless SHA-256 collides.
+     * Thread-safe.
+     *
+     * @throws NullPointerException if prevHash or draft is null
+     */
+    public boolean isSealOf(long position, Hash prevHash, EventDraft draft) {
+        Objects.requireNonNull(prevHash, "prevHash");
+        Objects.requireNonNull(draft, "draft");
+        return this.position == position && this.virtualTime == draft.virtualTime() && this.prevHash.equals(prevHash)
+                && kind.equals(draft.kind()) && Objects.equals(capabilityId, draft.capabilityId())
+                && (draft.eventId() == null ? isGeneratedEventId(eventId, position) : eventId.equals(draft.eventId()))
+                && payload.equals(draft.payload());
+    }
+
+    /** Whether {@code id} is {@code ev-<position>}, the id a ledger gives a draft without one. */
+    private static boolean isGeneratedEventId(String id, long position) {
+        int digits = decimalDigits(position);
+        if (id.length() != 3 + digits || !id.startsWith("ev-")) {
+            return false;
+        }
+        long value = 0;
+        for (int i = 3; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value == position;
+    }
+
     /** The canonical bytes of this envelope without its hash: what the hash covers. */
     public byte[] canonicalBytes() {
         CanonicalBuffer out = new CanonicalBuffer(0);
@@ -118,14 +156,15 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     // prev_hash < virtual_time), merged so that each stretch between two variable parts is one
     // copy. The last three members come after the payload and hold only digits and hex, which is
     // what lets RecordCodec read them from the end of a record without a parse.
-    private static final byte[] OPEN_CAPABILITY_STRING = ascii("{\"capability_id\":\"");
-    private static final byte[] OPEN_CAPABILITY_NULL = ascii("{\"capability_id\":null,\"event_id\":\"");
-    private static final byte[] EVENT_ID = ascii("\",\"event_id\":\"");
+    static final byte[] OPEN_CAPABILITY_STRING = ascii("{\"capability_id\":\"");
+    static final byte[] OPEN_CAPABILITY_NULL = ascii("{\"capability_id\":null,\"event_id\":\"");
+    static final byte[] EVENT_ID = ascii("\",\"event_id\":\"");
     private static final byte[] GENERATED_ID_PREFIX = ascii("ev-");
-    private static final byte[] FORMAT_KIND = ascii("\",\"format\":" + FORMAT + ",\"kind\":\"");
+    private static final byte[] OPEN_CAPABILITY_NULL_GENERATED_ID = ascii("{\"capability_id\":null,\"event_id\":\"ev-");
+    static final byte[] FORMAT_KIND = ascii("\",\"format\":" + FORMAT + ",\"kind\":\"");
     private static final byte[] FORMAT_HASH = ascii("\",\"format\":" + FORMAT + ",\"hash\":\"");
     private static final byte[] KIND = ascii("\",\"kind\":\"");
-    private static final byte[] PAYLOAD = ascii("\",\"payload\":");
+    static final byte[] PAYLOAD = ascii("\",\"payload\":");
     static final byte[] POSITION = ascii(",\"position\":");
     static final byte[] PREV_HASH = ascii(",\"prev_hash\":\"");
     static final byte[] VIRTUAL_TIME = ascii("\",\"virtual_time\":");
@@ -153,25 +192,30 @@ public record EventEnvelope(int format, long position, String eventId, String ki
                 + (capabilityId == null ? 0 : capabilityId.length()));
         byte[] b = out.reserve(FIXED_BYTES_MAX + stringsMax + payloadBytes.length);
         int at = out.length();
+        boolean generatedId = eventId == null;
         if (capabilityId == null) {
-            at = put(b, at, OPEN_CAPABILITY_NULL);
+            at = put(b, at, generatedId ? OPEN_CAPABILITY_NULL_GENERATED_ID : OPEN_CAPABILITY_NULL);
+        } else if (capabilityId == out.headCapabilityId) {
+            // The same capability id (the same string object) as the last entry: its whole head,
+            // {"capability_id":"<id>","event_id":" (and "ev-" for a generated id), in one copy.
+            at = put(b, at, generatedId ? out.headGenerated : out.head);
         } else {
+            int start = at;
             at = put(b, at, OPEN_CAPABILITY_STRING);
-            if (capabilityId == out.plainCapabilityId) {
-                at = putAscii(b, at, capabilityId);
-            } else {
-                int start = at;
-                at = putStringContent(b, at, capabilityId);
-                if (at - start == capabilityId.length()) {
-                    out.plainCapabilityId = capabilityId; // copied as it is: no escape, all ASCII
-                }
-            }
+            int idAt = at;
+            at = putStringContent(b, at, capabilityId);
+            boolean plain = at - idAt == capabilityId.length(); // copied as it is: no escape, all ASCII
             at = put(b, at, EVENT_ID);
+            if (plain) {
+                out.rememberHead(capabilityId, b, start, at);
+            }
+            if (generatedId) {
+                at = put(b, at, GENERATED_ID_PREFIX);
+            }
         }
         int positionDigitsAt = -1;
         int positionDigits = 0;
-        if (eventId == null) {
-            at = put(b, at, GENERATED_ID_PREFIX);
+        if (generatedId) {
             positionDigitsAt = at;
             at = putDigits(b, at, position);
             positionDigits = at - positionDigitsAt;
@@ -180,24 +224,33 @@ public record EventEnvelope(int format, long position, String eventId, String ki
         }
         if (hash != null) {
             at = put(b, at, FORMAT_HASH);
-            at = putHex(b, at, hash, out.hashScratch);
+            at = putHex(b, at, hash);
             at = put(b, at, KIND);
+            at = putAscii(b, at, kind);
+            at = put(b, at, PAYLOAD);
+        } else if (kind == out.middleKind) {
+            // The same kind (the same string object) as the last entry: ","format":1,"kind":"<kind>","payload": in one copy.
+            at = put(b, at, out.middle);
         } else {
+            int start = at;
             at = put(b, at, FORMAT_KIND);
+            at = putAscii(b, at, kind);
+            at = put(b, at, PAYLOAD);
+            out.rememberMiddle(kind, b, start, at);
         }
-        at = putAscii(b, at, kind);
-        at = put(b, at, PAYLOAD);
         at = put(b, at, payloadBytes);
         at = put(b, at, POSITION);
         if (positionDigitsAt >= 0) {
             // The generated event id ends in the same digits.
-            System.arraycopy(b, positionDigitsAt, b, at, positionDigits);
+            for (int i = 0; i < positionDigits; i++) {
+                b[at + i] = b[positionDigitsAt + i];
+            }
             at += positionDigits;
         } else {
             at = putDigits(b, at, position);
         }
         at = put(b, at, PREV_HASH);
-        at = putHex(b, at, prevHash, out.hashScratch);
+        at = putHex(b, at, prevHash);
         at = put(b, at, VIRTUAL_TIME);
         at = putDigits(b, at, virtualTime);
         b[at++] = '}';
@@ -221,9 +274,24 @@ public record EventEnvelope(int format, long position, String eventId, String ki
         }
     }
 
+    /**
+     * Copies {@code bytes} to {@code b[at]}. The constant pieces are short, and for them eight
+     * bytes at a time beats a call to the general copy routine, which the long payload still takes.
+     */
     private static int put(byte[] b, int at, byte[] bytes) {
-        System.arraycopy(bytes, 0, b, at, bytes.length);
-        return at + bytes.length;
+        int n = bytes.length;
+        if (n > 48) {
+            System.arraycopy(bytes, 0, b, at, n);
+            return at + n;
+        }
+        int k = 0;
+        for (; k + 8 <= n; k += 8) {
+            LONG_BIG_ENDIAN.set(b, at + k, (long) LONG_BIG_ENDIAN.get(bytes, k));
+        }
+        for (; k < n; k++) {
+            b[at + k] = bytes[k];
+        }
+        return at + n;
     }
 
     /** Powers of ten from 10^0 to 10^18. */
@@ -245,7 +313,7 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     }
 
     /** A non-negative integer in decimal, as canonical JSON writes it, two digits at a time. */
-    private static int putDigits(byte[] b, int at, long value) {
+    static int putDigits(byte[] b, int at, long value) {
         if (value < 0) {
             throw new IllegalArgumentException("negative: " + value);
         }
@@ -278,8 +346,8 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     }
 
     /** 64 lowercase hex digits: two per table lookup, eight per store. */
-    private static int putHex(byte[] b, int at, Hash hash, byte[] scratch) {
-        hash.copyTo(scratch, 0);
+    private static int putHex(byte[] b, int at, Hash hash) {
+        byte[] scratch = hash.bytesUnsafe();
         for (int i = 0; i < Hash.LENGTH_BYTES; i += 4) {
             long eight = (long) HEX_PAIRS[scratch[i] & 0xFF] << 48 | (long) HEX_PAIRS[scratch[i + 1] & 0xFF] << 32
                     | (long) HEX_PAIRS[scratch[i + 2] & 0xFF] << 16 | HEX_PAIRS[scratch[i + 3] & 0xFF];
@@ -295,7 +363,7 @@ public record EventEnvelope(int format, long position, String eventId, String ki
      * {@code ._:-}.
      */
     @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) keeps the low byte of each char: exact for ASCII
-    private static int putAscii(byte[] b, int at, String s) {
+    static int putAscii(byte[] b, int at, String s) {
         s.getBytes(0, s.length(), b, at);
         return at + s.length();
     }
@@ -310,7 +378,7 @@ public record EventEnvelope(int format, long position, String eventId, String ki
      * @throws InvalidPayloadException if {@code s} holds an unpaired surrogate
      */
     @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) keeps the low byte of each char: exact for ASCII
-    private static int putStringContent(byte[] b, int at, String s) {
+    static int putStringContent(byte[] b, int at, String s) {
         int len = s.length();
         for (int i = 0; i < len; i++) {
             char c = s.charAt(i);
@@ -377,12 +445,30 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     static final class CanonicalBuffer {
         private byte[] bytes;
         private int length;
-        final byte[] hashScratch = new byte[Hash.LENGTH_BYTES];
         /**
-         * The last capability id written that needed no escape and held only ASCII: the same
-         * string (the same object: strings are immutable) is copied without looking at it again.
+         * The last capability id written that needed no escape and held only ASCII, with the
+         * canonical head it begins ({@code {"capability_id":"<id>","event_id":"}, and with
+         * {@code ev-} after it): the same string (the same object: strings are immutable)
+         * gets the same head, copied whole. Entries in a row mostly share their capability.
          */
-        String plainCapabilityId;
+        String headCapabilityId;
+        byte[] head;
+        byte[] headGenerated;
+        /** The last kind written and its stretch {@code ","format":1,"kind":"<kind>","payload":}, likewise. */
+        String middleKind;
+        byte[] middle;
+
+        void rememberHead(String capabilityId, byte[] b, int from, int to) {
+            head = Arrays.copyOfRange(b, from, to);
+            headGenerated = Arrays.copyOf(head, head.length + GENERATED_ID_PREFIX.length);
+            System.arraycopy(GENERATED_ID_PREFIX, 0, headGenerated, head.length, GENERATED_ID_PREFIX.length);
+            headCapabilityId = capabilityId;
+        }
+
+        void rememberMiddle(String kind, byte[] b, int from, int to) {
+            middle = Arrays.copyOfRange(b, from, to);
+            middleKind = kind;
+        }
 
         /** A buffer of {@code capacity} bytes; 0 lets the first write allocate just what it needs. */
         CanonicalBuffer(int capacity) {

@@ -80,6 +80,11 @@ public final class Hash implements Comparable<Hash> {
         }
     }
 
+    /** The 32 bytes without copying; callers must not modify them. */
+    byte[] bytesUnsafe() {
+        return bytes;
+    }
+
     /** A copy of the 32 bytes. */
     public byte[] toBytes() {
         return bytes.clone();

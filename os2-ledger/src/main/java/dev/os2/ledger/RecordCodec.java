@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.MessageDigest;
@@ -124,7 +127,19 @@ final class RecordCodec {
     record Bad(VerifyResult.Problem problem, String detail) implements Decoded {
     }
 
+    /** The record decoded: straight off its bytes when {@link #decodeDirect} can, else by {@link #decodeParsed}. */
     static Decoded decode(byte[] record) {
+        if (record != null && record.length >= HEADER_BYTES + 2 && record[0] == RECORD_VERSION) {
+            EventEnvelope direct = decodeDirect(record, Hash.wrap(Arrays.copyOfRange(record, 1, HEADER_BYTES)));
+            if (direct != null) {
+                return new Ok(direct);
+            }
+        }
+        return decodeParsed(record);
+    }
+
+    /** The full decode: parse, check every field, and require the canonical encoding to be the stored bytes. */
+    static Decoded decodeParsed(byte[] record) {
         if (record == null || record.length == 0) {
             return new Bad(VerifyResult.Problem.TRUNCATED_ENTRY, "the record is empty");
         }
@@ -162,6 +177,230 @@ final class RecordCodec {
             return new Bad(VerifyResult.Problem.UNREADABLE_RECORD, "the envelope is not in canonical form");
         }
         return new Ok(envelope);
+    }
+
+    /**
+     * The envelope of {@code record} read straight off its bytes, when they are exactly what
+     * {@link EventEnvelope#writeCanonical} writes for valid fields; null when that is not shown,
+     * and then the full decode below decides (it may still accept the record, or name its fault).
+     *
+     * <p><b>Why it gives what the full decode gives.</b> The full decode accepts a record only if
+     * its bytes parse to an envelope whose canonical encoding is those very bytes, and returns
+     * that envelope. This reads the bytes against that encoding, part by part: the fixed members
+     * in their fixed order, the capability id, event id and kind as plain ASCII (no escape, so
+     * their bytes are their characters), the position and virtual time as canonical digits, the
+     * previous hash as 64 lowercase hex digits, and the payload between them only if
+     * {@link CanonicalCheck} shows it canonical. An envelope built from those parts (whose
+     * constructor checks the fields' rules) therefore encodes to exactly these bytes, which is
+     * what the full decode would have found and returned. Anything else (escapes, non-ASCII,
+     * numbers with exponents in the payload, damage) is left to the full decode.
+     */
+    static EventEnvelope decodeDirect(byte[] r, Hash stored) {
+        int end = r.length;
+        int i = HEADER_BYTES;
+        String capabilityId = null;
+        if (startsWith(r, i, EventEnvelope.OPEN_CAPABILITY_NULL)) {
+            i += EventEnvelope.OPEN_CAPABILITY_NULL.length;
+        } else if (startsWith(r, i, EventEnvelope.OPEN_CAPABILITY_STRING)) {
+            i += EventEnvelope.OPEN_CAPABILITY_STRING.length;
+            int from = i;
+            i = plainAsciiEnd(r, i);
+            if (i < 0) {
+                return null;
+            }
+            capabilityId = knownAscii(r, from, i);
+            if (!startsWith(r, i, EventEnvelope.EVENT_ID)) {
+                return null;
+            }
+            i += EventEnvelope.EVENT_ID.length;
+        } else {
+            return null;
+        }
+        int idFrom = i;
+        i = plainAsciiEnd(r, i);
+        if (i < 0 || !startsWith(r, i, EventEnvelope.FORMAT_KIND)) {
+            return null;
+        }
+        String eventId = ascii(r, idFrom, i);
+        i += EventEnvelope.FORMAT_KIND.length;
+        int kindFrom = i;
+        i = plainAsciiEnd(r, i);
+        if (i < 0 || !startsWith(r, i, EventEnvelope.PAYLOAD)) {
+            return null;
+        }
+        String kind = knownAscii(r, kindFrom, i);
+        int payloadFrom = i + EventEnvelope.PAYLOAD.length;
+        // The suffix, from the end: ,"position":N,"prev_hash":"<64 hex>","virtual_time":T}
+        if (r[end - 1] != '}') {
+            return null;
+        }
+        int vtEnd = end - 1;
+        int vtFrom = digitsBefore(r, vtEnd, payloadFrom);
+        if (vtFrom < 0 || !endsWith(r, vtFrom, EventEnvelope.VIRTUAL_TIME, payloadFrom)) {
+            return null;
+        }
+        // VIRTUAL_TIME begins with the quote that closes the hex, PREV_HASH ends with the one that opens it.
+        int hexEnd = vtFrom - EventEnvelope.VIRTUAL_TIME.length;
+        int hexFrom = hexEnd - 2 * Hash.LENGTH_BYTES;
+        if (hexFrom < payloadFrom || !endsWith(r, hexFrom, EventEnvelope.PREV_HASH, payloadFrom)) {
+            return null;
+        }
+        int positionEnd = hexFrom - EventEnvelope.PREV_HASH.length;
+        int positionFrom = digitsBefore(r, positionEnd, payloadFrom);
+        if (positionFrom < 0 || !endsWith(r, positionFrom, EventEnvelope.POSITION, payloadFrom)) {
+            return null;
+        }
+        int payloadTo = positionFrom - EventEnvelope.POSITION.length;
+        long virtualTime = canonicalNumber(r, vtFrom, vtEnd);
+        long position = canonicalNumber(r, positionFrom, positionEnd);
+        byte[] prev = lowercaseHex(r, hexFrom);
+        if (virtualTime < 0 || position < 0 || prev == null || payloadTo <= payloadFrom) {
+            return null;
+        }
+        int depth = CanonicalCheck.canonicalDepth(r, payloadFrom, payloadTo);
+        if (depth < 0) {
+            return null;
+        }
+        CanonicalJson payload = CanonicalJson.ofCanonicalUtf8(Arrays.copyOfRange(r, payloadFrom, payloadTo), depth);
+        try {
+            return new EventEnvelope(EventEnvelope.FORMAT, position, eventId, kind, capabilityId, virtualTime, payload,
+                    Hash.wrap(prev), stored);
+        } catch (IllegalArgumentException invalid) { // includes InvalidPayloadException: a field breaks its rule
+            return null;
+        }
+    }
+
+    private static boolean startsWith(byte[] r, int at, byte[] literal) {
+        return at + literal.length <= r.length && sameBytes(r, at, literal);
+    }
+
+    /** Whether {@code literal} ends just before {@code at}, starting no earlier than {@code floor}. */
+    private static boolean endsWith(byte[] r, int at, byte[] literal, int floor) {
+        int start = at - literal.length;
+        return start >= floor && sameBytes(r, start, literal);
+    }
+
+    /** Reads 8 bytes of a byte array as one long (the order does not matter for an equality test). */
+    private static final VarHandle LONG_AT = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * {@code literal} at {@code r[at]}: eight bytes at a time, which for these short literals is
+     * cheaper than a call to the library's comparison.
+     */
+    private static boolean sameBytes(byte[] r, int at, byte[] literal) {
+        int n = literal.length;
+        int k = 0;
+        for (; k + 8 <= n; k += 8) {
+            if ((long) LONG_AT.get(r, at + k) != (long) LONG_AT.get(literal, k)) {
+                return false;
+            }
+        }
+        for (; k < n; k++) {
+            if (r[at + k] != literal[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The index of the quote that ends a string of printable ASCII without quote or backslash
+     * starting at {@code at} (1 to 128 characters), or -1.
+     */
+    private static int plainAsciiEnd(byte[] r, int at) {
+        int i = at;
+        int limit = Math.min(r.length, at + 129);
+        while (i < limit) {
+            byte c = r[i];
+            if (c == '"') {
+                return i > at ? i : -1;
+            }
+            if (c < 0x21 || c > 0x7E || c == '\\') {
+                return -1;
+            }
+            i++;
+        }
+        return -1;
+    }
+
+    @SuppressWarnings("deprecation") // String(byte[], int hibyte, int, int): exact for ASCII, without a decoder
+    private static String ascii(byte[] r, int from, int to) {
+        return new String(r, 0, from, to - from);
+    }
+
+    /**
+     * Kinds and capability ids read before, in a small direct-mapped table (slot: a hash of the
+     * bytes): a ledger holds a few of them over and over, and handing out the same string object
+     * for the same bytes saves making it and lets {@link EventDraft#check} recognise it as checked.
+     * Shared by all threads without synchronization: an entry is a whole, immutable string, and a
+     * thread that sees another or none makes a new one.
+     */
+    private static final String[] KNOWN_NAMES = new String[256];
+
+    /** {@code r[from, to)} as a string, the one made before for the same bytes when the table has it. */
+    private static String knownAscii(byte[] r, int from, int to) {
+        // The slot from the length and three bytes: enough to part the few names a ledger holds;
+        // the comparison below makes sure.
+        int n = to - from;
+        int h = n * 31 + r[from] * 7 + r[to - 1] * 131 + r[from + n / 2] * 17;
+        int slot = (h ^ (h >>> 8)) & (KNOWN_NAMES.length - 1);
+        String known = KNOWN_NAMES[slot];
+        if (known != null && known.length() == to - from) {
+            boolean same = true;
+            for (int i = 0; i < known.length() && same; i++) {
+                same = known.charAt(i) == r[from + i];
+            }
+            if (same) {
+                return known;
+            }
+        }
+        String s = ascii(r, from, to);
+        KNOWN_NAMES[slot] = s;
+        return s;
+    }
+
+    /** The index where the run of 1 to 16 digits ending just before {@code end} starts, or -1. */
+    private static int digitsBefore(byte[] r, int end, int floor) {
+        int i = end;
+        while (i > floor && end - i < 17 && r[i - 1] >= '0' && r[i - 1] <= '9') {
+            i--;
+        }
+        return i == end || end - i > 16 ? -1 : i;
+    }
+
+    /** The canonical non-negative integer {@code r[from, to)} (no leading zero, at most 2^53), or -1. */
+    private static long canonicalNumber(byte[] r, int from, int to) {
+        if (r[from] == '0' && to - from > 1) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            v = v * 10 + (r[i] - '0');
+        }
+        return v <= EventDraft.MAX_SAFE_INTEGER ? v : -1;
+    }
+
+    /** The value of each byte as a lowercase hex digit, or -1 for any other byte. */
+    private static final byte[] LOWER_HEX_VALUE = new byte[256];
+
+    static {
+        Arrays.fill(LOWER_HEX_VALUE, (byte) -1);
+        for (int d = 0; d < 16; d++) {
+            LOWER_HEX_VALUE["0123456789abcdef".charAt(d)] = (byte) d;
+        }
+    }
+
+    /** The 32 bytes written as 64 lowercase hex digits at {@code at}, or null. */
+    private static byte[] lowercaseHex(byte[] r, int at) {
+        byte[] out = new byte[Hash.LENGTH_BYTES];
+        int bad = 0;
+        for (int k = 0; k < Hash.LENGTH_BYTES; k++) {
+            int hi = LOWER_HEX_VALUE[r[at + 2 * k] & 0xFF];
+            int lo = LOWER_HEX_VALUE[r[at + 2 * k + 1] & 0xFF];
+            bad |= hi | lo; // negative once any digit is not lowercase hex
+            out[k] = (byte) (hi << 4 | lo);
+        }
+        return bad < 0 ? null : out;
     }
 
     /**

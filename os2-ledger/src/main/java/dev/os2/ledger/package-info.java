@@ -20,6 +20,13 @@
  * entry breaks every later link. {@link dev.os2.ledger.EventEnvelope} defines the format; this
  * summary follows it.
  *
+ * <p><b>Writing and reading payloads.</b> A payload is a {@link dev.os2.ledger.CanonicalJson}: parsed
+ * from text, canonicalised from a Jackson tree, or written directly in canonical form by a
+ * {@link dev.os2.ledger.CanonicalWriter} (members named in canonical order, which it checks), the
+ * cheap way for callers that know the payload's shape. Canonical values can be read without a
+ * tree ({@link dev.os2.ledger.CanonicalJson#members()}, {@code elements()}, {@code stringValue()},
+ * {@code longValue()}): a part of a canonical value is canonical as it stands.
+ *
  * <p><b>Stores.</b> One {@link dev.os2.ledger.Ledger} interface, two stores with identical
  * semantics and identical bytes and hashes for identical appends: {@link dev.os2.ledger.ChronicleLedger},
  * durable on Chronicle Queue, and {@link dev.os2.ledger.InMemoryLedger} for tests and short-lived
@@ -33,7 +40,9 @@
  * position and the {@link dev.os2.ledger.VerifyResult.Problem}. The deep mode
  * ({@link dev.os2.ledger.Ledger.VerifyMode#DEEP}) also decodes every record and requires its exact
  * canonical form. A ranged verify trusts the stored hash of the entry before its range. Reads
- * check an entry's hash again.
+ * check an entry's hash again, and decode a record straight off its bytes when it is in the form
+ * the ledger writes (the payload shown canonical by a byte-level check), with the full parse for
+ * anything else.
  *
  * <p><b>Bad input.</b> Payloads that cannot be canonical (NaN, infinities, unpaired surrogates,
  * duplicate keys, numbers outside IEEE-754 double, integers a double cannot hold, nesting beyond

@@ -47,8 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * updates the token, grant, capability and clock: that is the budget accounting a working
  * handler causes. The kernel also builds every event it records: {@code submit_tokens} once per
  * batch, then {@code token_scheduled}, {@code token_started}, ({@code charge},)
- * {@code token_completed} per token, each a Jackson tree written out as canonical JSON and
- * wrapped in a validated {@code EventDraft}; that cost is inseparable from the kernel's path.
+ * {@code token_completed} per token, each written straight in canonical form and wrapped in a
+ * validated {@code EventDraft}; that cost is inseparable from the kernel's path.
  * What is left out is the ledger's own cost (sealing, hashing, storing): the kernel records into
  * a {@link DiscardingLedger}. {@link EndToEndBench} times the same path with real ledgers.
  *

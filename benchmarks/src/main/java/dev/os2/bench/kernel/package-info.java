@@ -7,6 +7,8 @@
  * picture by a {@link dev.os2.bench.kernel.DiscardingLedger}.
  * {@link dev.os2.bench.kernel.EndToEndBench} times submit to completed through the public API on
  * the in-memory and the Chronicle ledger, beside appending the same entries to the same ledger
- * without a kernel. Every score is in tokens per second.
+ * without a kernel. {@link dev.os2.bench.kernel.ReplayBench} times the replay of a recorded run
+ * ({@code SnapshotReplay} from genesis) beside the live run that recorded it. Every score is in
+ * tokens per second.
  */
 package dev.os2.bench.kernel;

@@ -83,6 +83,8 @@ public final class Workload {
     private final SplittableRandom rnd;
     private final List<String> problems = new ArrayList<>();
     private Kernel kernel;
+    /** What the steps ask of the kernel's state, answered in O(log n) (see {@link LiveIndex}). */
+    private LiveIndex index;
     private long steps;
 
     /** A workload for {@code seed}. */
@@ -123,7 +125,11 @@ public final class Workload {
 
     /** Makes {@code k} the kernel the next steps and the handlers talk to (again after a restore). */
     public void attach(Kernel k) {
+        if (index != null) {
+            index.close();
+        }
         this.kernel = k;
+        this.index = new LiveIndex(k);
     }
 
     /** Problems the workload itself noticed (a handler ran under a grant not in force; misuse left a trace). */
@@ -161,10 +167,14 @@ public final class Workload {
                 kernel.execute(new KernelInput.RevokeCapability(new GrantId(1 + rnd.nextLong(s.nextGrantId().value() - 1))));
             }
         } else if (roll < 56) {
-            List<dev.os2.kernel.KernelToken> live = s.liveTokens();
+            // The i-th live token in id order, as s.liveTokens().get(i) would give it, in O(log n).
+            int live = index.liveTokens();
             long next = s.nextTokenId().value();
-            if (!live.isEmpty() && rnd.nextInt(4) != 0) {
-                kernel.execute(new KernelInput.CancelToken(live.get(rnd.nextInt(live.size())).id()));
+            if (live != s.liveTokenCount()) {
+                throw new IllegalStateException("the workload's index counts " + live + " live tokens, the state " + s.liveTokenCount());
+            }
+            if (live > 0 && rnd.nextInt(4) != 0) {
+                kernel.execute(new KernelInput.CancelToken(new TokenId(index.liveToken(rnd.nextInt(live)))));
             } else if (next > 1) {
                 kernel.execute(new KernelInput.CancelToken(new TokenId(Math.max(1, next - 1 - rnd.nextLong(Math.min(next - 1, 12))))));
             }
@@ -277,11 +287,13 @@ public final class Workload {
     }
 
     private Optional<KernelInput> derive(KernelState s) {
-        List<Grant> grants = s.grants();
-        if (grants.isEmpty()) {
+        // Grants are never removed and their ids run from 1 without a gap, so the i-th of
+        // s.grants() (in id order) is grant i + 1: looked up in O(log n) instead of listed.
+        long grants = s.nextGrantId().value() - 1;
+        if (grants == 0) {
             return Optional.empty();
         }
-        Grant p = grants.get(rnd.nextInt(grants.size()));
+        Grant p = s.grant(new GrantId(1 + rnd.nextInt((int) grants))).orElseThrow();
         boolean widen = rnd.nextInt(6) == 0;
         GrantTerms t = GrantTerms.UNRESTRICTED;
         if (rnd.nextBoolean()) {
@@ -411,10 +423,10 @@ public final class Workload {
             case "revoke" -> {
                 // Revoke the subject's newest echo grant from inside the run; the kernel applies it at
                 // the next action, so the invocation after it must be refused unless another grant remains.
-                kernel.state().grants().stream()
-                        .filter(g -> g.subject().equals(ctx.subject()) && g.capabilityId().equals(ECHO) && g.status() == Grant.Status.ACTIVE)
-                        .reduce((x, y) -> y)
-                        .ifPresent(g -> kernel.offer(new KernelInput.RevokeCapability(g.id())));
+                long newest = index.newestActiveGrant(ctx.subject(), ECHO);
+                if (newest > 0) {
+                    kernel.offer(new KernelInput.RevokeCapability(new GrantId(newest)));
+                }
                 ctx.invoke(ECHO, json("{\"text\":\"after revoke\"}"));
             }
             case "cancel" -> {
