@@ -149,8 +149,13 @@ public final class Table {
         return text.codePointCount(0, text.length());
     }
 
-    /** Replaces control and format characters with {@code \\uXXXX} so they cannot act on the terminal. */
-    static String clean(String text) {
+    /**
+     * Replaces control and format characters with {@code \\uXXXX} so they cannot act on the terminal.
+     *
+     * @param text the text, or null (shown as {@code -})
+     * @return the text, safe to print
+     */
+    public static String clean(String text) {
         if (text == null) {
             return "-";
         }

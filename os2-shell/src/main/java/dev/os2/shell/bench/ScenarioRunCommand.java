@@ -7,6 +7,7 @@ import dev.os2.shell.InputException;
 import dev.os2.shell.Os2;
 import dev.os2.shell.Session;
 import dev.os2.shell.Style;
+import dev.os2.shell.Table;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -152,7 +153,7 @@ public final class ScenarioRunCommand implements Callable<Integer> {
             out.println();
             out.println("Faults injected:");
             for (String line : o.log()) {
-                out.println("  " + clean(line));
+                out.println("  " + Table.clean(line));
             }
         }
         out.println();
@@ -165,7 +166,7 @@ public final class ScenarioRunCommand implements Callable<Integer> {
         } else {
             out.println(style.bad("FAILED") + ": " + o.problems().size() + (o.problems().size() == 1 ? " problem" : " problems")
                     + " (seed " + o.seed() + " reproduces them):");
-            o.problems().stream().limit(30).forEach(p -> out.println("  " + clean(p)));
+            o.problems().stream().limit(30).forEach(p -> out.println("  " + Table.clean(p)));
             if (o.problems().size() > 30) {
                 out.println("  … and " + (o.problems().size() - 30) + " more (--json lists them all)");
             }
@@ -199,18 +200,5 @@ public final class ScenarioRunCommand implements Callable<Integer> {
         j.put("state_hash", o.stateHash() == null ? null : o.stateHash().toHex());
         j.put("head_hash", o.head() == null ? null : o.head().toHex());
         return j;
-    }
-
-    /** {@code text} with control characters shown as {@code \\uXXXX}, so nothing in it can restyle the terminal. */
-    private static String clean(String text) {
-        StringBuilder b = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> {
-            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
-                b.append(String.format("\\u%04x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return b.toString();
     }
 }
