@@ -36,6 +36,8 @@ public record ReplayOptions(long untilPosition, Set<String> reexecute, Listener 
         if (untilPosition < TO_END) {
             throw new IllegalArgumentException("untilPosition is a ledger position or TO_END (-1), got " + untilPosition);
         }
+        // Used for membership only (Replay walks the configured capabilities in their order), so
+        // the copy's JVM-dependent iteration order never reaches what replay does.
         reexecute = Set.copyOf(Objects.requireNonNull(reexecute, "reexecute"));
     }
 

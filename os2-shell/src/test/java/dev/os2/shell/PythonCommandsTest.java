@@ -79,6 +79,20 @@ class PythonCommandsTest {
     }
 
     @Test
+    void escapeSequencesFromAScriptReachATerminalOnlyAsVisibleText() {
+        // A session whose stdout and stderr are terminals: the script's output must not be able to
+        // clear the screen, move the cursor or retitle the window.
+        Session terminal = new Session(Map.of(), true, 100, "os2", true, ShellTestSessions.services());
+        CliRun run = CliRun.run(terminal, "python", "--workspace", ws("escapes"), "-c",
+                "import sys\nprint('\\x1b[2Jcleared\\x1b]0;title\\x07')\nprint('\\x1b[31mred', file=sys.stderr)");
+        assertEquals(0, run.status(), run.describe());
+        assertFalse(run.out().contains("\u001b") || run.out().contains("\u0007"), run.describe());
+        assertFalse(run.err().contains("\u001b"), run.describe());
+        assertTrue(run.out().contains("\\x1b[2Jcleared"), run.describe());
+        assertTrue(run.err().contains("\\x1b[31mred"), run.describe());
+    }
+
+    @Test
     void aRunIsAKernelTokenWithItsOutputHashRecorded() {
         session.services().takeAnnotations();
         CliRun run = os2("python", "--workspace", ws("w"), "--seed", "7", "-c", "import sys\nprint('hello', sys.argv)\nprint('oops', file=sys.stderr)");

@@ -22,7 +22,7 @@ public final class PairTable {
     private static final String LOOKUP = BENCH + "state.PersistentMapBench.";
     private static final String SNAPSHOT = BENCH + "snapshot.SnapshotBench.";
     private static final String DIFF = BENCH + "snapshot.DiffBench.";
-    private static final String REPLAY = BENCH + "snapshot.ReplayBench.";
+    private static final String REPLAY = BENCH + "kernel.ReplayBench.";
     private static final String PYX = BENCH + "python.PyxBench.";
 
     /** The pairs, in the order of the issues. */
@@ -80,7 +80,10 @@ public final class PairTable {
         // Proportional to k: 100 times the changes may cost at most 200 times the time.
         p.add(pair("diff ∝ k: k = 10,000 vs k = 100", 4, ref(DIFF + "diff", "changes", "10000"), ref(DIFF + "diff", "changes", "100"),
                 Goal.speedRatioAtLeast(0.005)));
-        p.add(pair("replay vs live execution", 4, ref(REPLAY + "replay"), ref(REPLAY + "live"), Goal.speedRatioAtLeast(0.5)));
+        p.add(pair("replay vs live execution, in-memory ledger", 4, ref(REPLAY + "replay", "handler", "charge", "ledger", "memory"),
+                ref(REPLAY + "live", "handler", "charge", "ledger", "memory"), Goal.speedRatioAtLeast(0.5)));
+        p.add(pair("replay vs live execution, Chronicle ledger", 4, ref(REPLAY + "replay", "handler", "charge", "ledger", "chronicle"),
+                ref(REPLAY + "live", "handler", "charge", "ledger", "chronicle"), Goal.speedRatioAtLeast(0.5)));
         // Issue 5: the shell's Python.
         p.add(pair("pyx 1+1 round trip vs python3 subprocess", 5, ref(PYX + "pyxRoundTrip"), ref(PYX + "python3Subprocess"),
                 Goal.speedRatioAtLeast(1.0)));
