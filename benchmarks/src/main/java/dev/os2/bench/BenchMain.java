@@ -1,5 +1,6 @@
 package dev.os2.bench;
 
+import dev.os2.bench.report.BenchmarkRef;
 import dev.os2.bench.report.JmhResults;
 import dev.os2.bench.report.Pair;
 import dev.os2.bench.report.PairTable;
@@ -18,11 +19,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -48,7 +51,7 @@ import org.openjdk.jmh.results.format.ResultFormatType;
  * result file and a summary of every OS2/peer pair of {@link PairTable} (ratio, error bar, goal,
  * verdict) to the terminal, {@code summary.md} and {@code summary.json}.
  *
- * <p>Options it takes itself: {@code --quick}, {@code --only REGEX}, {@code --out DIR},
+ * <p>Options it takes itself: {@code --quick}, {@code --plan}, {@code --only REGEX}, {@code --out DIR},
  * {@code --summarize FILE}, {@code --jmh-help}, {@code --help}; everything else is a JMH option
  * and wins over the profile (for example {@code -f 3} or {@code -p entries=1000}). Exit status:
  * 0 when every measured goal is met, 1 when a goal is missed or a selected benchmark produced no
@@ -59,13 +62,19 @@ public final class BenchMain {
     /** A run profile: what the options not given on the command line default to. */
     enum Profile {
         /**
-         * Everyday use: the pairs only, one fork, each benchmark's own warm-up (its class says how
-         * long its code takes to compile: up to 5 × 2 s for the kernel's paths, whose figures are
-         * meaningless after less), short measurement.
+         * Everyday use: the pairs that carry a goal only, one fork, each benchmark's own warm-up
+         * (its class says how long its code takes to compile: up to 5 × 2 s for the kernel's
+         * paths, whose figures are meaningless after less), short measurement.
          */
-        QUICK(1, 0, null, 5, TimeValue.milliseconds(500)),
+        QUICK(1, 0, null, 5, TimeValue.milliseconds(500), new TreeMap<>(Map.of(
+                // The handler that charges is the one the goals name ("including budget accounting").
+                "handler", List.of("charge"),
+                // Capture's goals are flatness and a bound per capture: the two ends bound the sizes between.
+                "entries", List.of("10", "1000000"),
+                // Proportionality is judged between these two.
+                "changes", List.of("100", "10000")))),
         /** The default: every benchmark, two forks, five two-second warm-up and measurement iterations. */
-        FULL(2, 5, TimeValue.seconds(2), 5, TimeValue.seconds(2));
+        FULL(2, 5, TimeValue.seconds(2), 5, TimeValue.seconds(2), new TreeMap<>());
 
         final int forks;
         /** Warm-up iterations, or 0 to keep each benchmark's own warm-up. */
@@ -73,13 +82,20 @@ public final class BenchMain {
         final TimeValue warmupTime;
         final int measurementIterations;
         final TimeValue measurementTime;
+        /**
+         * Benchmark parameters narrowed to these values, by name, unless the command line gives
+         * the parameter: pairs that need other values are reported as not run.
+         */
+        final SortedMap<String, List<String>> params;
 
-        Profile(int forks, int warmupIterations, TimeValue warmupTime, int measurementIterations, TimeValue measurementTime) {
+        Profile(int forks, int warmupIterations, TimeValue warmupTime, int measurementIterations, TimeValue measurementTime,
+                SortedMap<String, List<String>> params) {
             this.forks = forks;
             this.warmupIterations = warmupIterations;
             this.warmupTime = warmupTime;
             this.measurementIterations = measurementIterations;
             this.measurementTime = measurementTime;
+            this.params = Collections.unmodifiableSortedMap(params);
         }
 
         String describe() {
@@ -87,15 +103,15 @@ public final class BenchMain {
                     : String.format(Locale.ROOT, "warm-up %d × %s", warmupIterations, warmupTime);
             return String.format(Locale.ROOT, "%s (%d fork%s, %s, measurement %d × %s%s)",
                     name().toLowerCase(Locale.ROOT), forks, forks == 1 ? "" : "s", warmup,
-                    measurementIterations, measurementTime, this == QUICK ? ", the pairs' benchmarks only" : "");
+                    measurementIterations, measurementTime, this == QUICK ? ", the benchmarks of the pairs with a goal only" : "");
         }
     }
 
     /** Milliseconds a fork spends outside its iterations (JVM start, trial setup) in the duration estimate. */
-    private static final long FORK_OVERHEAD_MILLIS = 4_000;
+    private static final long FORK_OVERHEAD_MILLIS = 3_000;
 
     static final String USAGE = """
-            Usage: ./os2 bench [--quick] [--only REGEX] [--out DIR] [JMH options...]
+            Usage: ./os2 bench [--quick] [--plan] [--only REGEX] [--out DIR] [JMH options...]
                    ./os2 bench --summarize RESULTS.json [--out DIR]
 
             Runs OS2's JMH benchmarks, each OS2 figure beside its peer in the same run, then
@@ -108,13 +124,18 @@ public final class BenchMain {
               (default)  every benchmark; 2 forks, warm-up 5 x 2 s, measurement 5 x 2 s per
                          fork. About an hour for the whole suite on 2 idle cores; the line
                          printed before the run estimates what was selected.
-              --quick    only the benchmarks the pairs use; 1 fork, each benchmark's own
-                         warm-up (1 to 10 s; the kernel's paths need 10 s), measurement
-                         5 x 500 ms. About 9 minutes on 2 idle cores. For everyday checks:
+              --quick    only the benchmarks of the pairs that carry a goal, with the
+                         charging handler, snapshots at 10 and 1,000,000 entries and
+                         diffs of 100 and 10,000 changes; 1 fork, each benchmark's own
+                         warm-up (3 to 10 s; the kernel's paths need 10 s), measurement
+                         5 x 500 ms.
+                         About 6 minutes on 2 idle cores. For everyday checks:
                          with one fork and short iterations, error bars are wide.
 
             Options:
               --quick            the quick profile (above)
+              --plan             no run: list the runs the options select, with the
+                                 time each takes, and the pairs left unmeasured
               --only REGEX       run only benchmarks whose name matches REGEX (Java regex,
                                  searched in package.Class.method; repeatable)
               --out DIR          write the results to DIR (default: a new timestamped folder
@@ -144,7 +165,7 @@ public final class BenchMain {
     }
 
     /** What the command line asked for. */
-    record Request(boolean help, boolean jmhHelp, boolean quick, List<String> only, Path out, Path summarize, List<String> jmhArgs) {
+    record Request(boolean help, boolean jmhHelp, boolean quick, boolean plan, List<String> only, Path out, Path summarize, List<String> jmhArgs) {
     }
 
     /** Thrown for a command line that cannot be run; the message says what was wrong and what to do. */
@@ -160,6 +181,7 @@ public final class BenchMain {
         boolean help = false;
         boolean jmhHelp = false;
         boolean quick = false;
+        boolean plan = false;
         List<String> only = new ArrayList<>();
         Path out = null;
         Path summarize = null;
@@ -177,6 +199,7 @@ public final class BenchMain {
                 case "-h", "--help" -> help = true;
                 case "--jmh-help" -> jmhHelp = true;
                 case "--quick" -> quick = true;
+                case "--plan" -> plan = true;
                 case "--only", "--out", "--summarize" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
@@ -201,7 +224,7 @@ public final class BenchMain {
                 default -> jmh.add(a);
             }
         }
-        return new Request(help, jmhHelp, quick, only, out, summarize, jmh);
+        return new Request(help, jmhHelp, quick, plan, only, out, summarize, jmh);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
@@ -273,7 +296,6 @@ public final class BenchMain {
             throws IOException, RunnerException {
         Profile profile = request.quick() ? Profile.QUICK : Profile.FULL;
         Path dir = request.out() != null ? request.out() : defaultOut();
-        Files.createDirectories(dir);
         Path resultFile = dir.resolve("results.json").toAbsolutePath();
 
         ChainedOptionsBuilder b = new OptionsBuilder().parent(jmh);
@@ -297,10 +319,15 @@ public final class BenchMain {
             // One failing benchmark must not cost the rest of a long run; the summary reports it.
             b.shouldFailOnError(false);
         }
+        profile.params.forEach((name, values) -> {
+            if (!jmh.getParameter(name).hasValue()) {
+                b.param(name, values.toArray(String[]::new));
+            }
+        });
         b.resultFormat(ResultFormatType.JSON).result(resultFile.toString());
         request.only().forEach(b::include);
         if (request.only().isEmpty() && jmh.getIncludes().isEmpty() && profile == Profile.QUICK) {
-            for (String name : PairTable.benchmarks(PairTable.PAIRS)) {
+            for (String name : PairTable.benchmarks(PairTable.PAIRS.stream().filter(pair -> pair.goal().isPresent()).toList())) {
                 b.include("^" + Pattern.quote(name) + "$");
             }
         }
@@ -313,6 +340,22 @@ public final class BenchMain {
         }
         warnAboutPairsMissingFromJar(err);
         long millis = plan.stream().mapToLong(Planned::millis).sum();
+        if (request.plan()) {
+            out.printf(Locale.ROOT, "Profile %s. %d benchmark runs, about %d minutes on an otherwise idle machine:%n",
+                    profile.describe(), plan.size(), Math.max(1, (millis + 30_000) / 60_000));
+            for (Planned p : plan) {
+                out.printf(Locale.ROOT, "  %4d s  %s%s%n", (p.millis() + 500) / 1000, p.benchmark(),
+                        p.params().isEmpty() ? "" : " " + new TreeMap<>(p.params()));
+            }
+            List<String> unrun = PairTable.PAIRS.stream().filter(pair -> !pair.pending())
+                    .filter(pair -> !covers(plan, pair.os2()) || !covers(plan, pair.peer()))
+                    .map(Pair::name).toList();
+            if (!unrun.isEmpty()) {
+                out.println("Pairs this selection leaves unmeasured: " + String.join("; ", unrun) + ".");
+            }
+            return 0;
+        }
+        Files.createDirectories(dir);
         double loadBefore = loadAverage();
         err.printf(Locale.ROOT, "os2 bench: %d benchmark runs, profile %s; about %d minutes on an otherwise idle machine"
                 + " (load average now %s). Results: %s%n",
@@ -355,6 +398,12 @@ public final class BenchMain {
     private static Path defaultOut() {
         String root = System.getProperty("os2.bench.results", "bench-results");
         return Path.of(root, LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+    }
+
+    /** True when {@code plan} has a run of {@code ref}'s benchmark with (at least) its parameters. */
+    static boolean covers(List<Planned> plan, BenchmarkRef ref) {
+        return plan.stream().anyMatch(p -> p.benchmark().equals(ref.benchmark())
+                && p.params().entrySet().containsAll(ref.params().entrySet()));
     }
 
     /** One benchmark run JMH will make: a benchmark with one value for each of its parameters. */

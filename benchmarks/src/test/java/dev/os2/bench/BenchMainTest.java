@@ -181,6 +181,49 @@ class BenchMainTest {
     }
 
     @Test
+    void theQuickPlanRunsThePairsWithAGoalAndNamesThePairsItLeavesOut() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path planOut = dir.resolve("plan");
+        int code = BenchMain.run(new String[] {"--quick", "--plan", "--out", planOut.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String plan = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, plan + err);
+        assertTrue(plan.startsWith("Profile quick (1 fork, each benchmark's own warm-up"), plan);
+        assertTrue(Files.notExists(planOut), "a plan runs nothing and writes nothing");
+        List<String> runs = plan.lines().filter(l -> l.matches(" +\\d+ s  dev\\.os2\\.bench\\..*")).toList();
+        assertTrue(runs.contains(runLine(plan, "dev.os2.bench.kernel.ReplayBench.replay {handler=charge, ledger=memory}")), plan);
+        assertTrue(runs.contains(runLine(plan, "dev.os2.bench.snapshot.SnapshotBench.capture {entries=1000000}")), plan);
+        assertTrue(runs.contains(runLine(plan, "dev.os2.bench.python.PyxBench.python3Subprocess")), plan);
+        for (String run : runs) {
+            assertTrue(!run.contains("handler=noop") && !run.contains("entries=1000}") && !run.contains("changes=1,"), run);
+            assertTrue(!run.contains("SignatureBench") && !run.contains("GroupCommitBench") && !run.contains("hashMapDiff"),
+                    "no pair with a goal needs " + run);
+        }
+        // Every pair with a goal is measured; the others are named.
+        String unmeasured = plan.lines().filter(l -> l.startsWith("Pairs this selection leaves unmeasured: ")).findFirst()
+                .orElseThrow(() -> new AssertionError(plan));
+        for (Pair pair : PairTable.PAIRS) {
+            boolean named = unmeasured.contains(pair.name() + ";") || unmeasured.endsWith(pair.name() + ".");
+            // The goals are all measured, capture's at the two ends of the sizes (which bound those between).
+            boolean between = pair.name().startsWith("snapshot capture vs deep copy, 1,000 ")
+                    || pair.name().startsWith("snapshot capture vs deep copy, 100,000 ");
+            if (pair.goal().isPresent()) {
+                assertEquals(between, named, pair.name() + " has a goal\n" + plan);
+            }
+        }
+        for (String name : List.of("Ed25519 sign: OS2 (BouncyCastle) vs JDK", "scheduler, no-op handler vs PriorityQueue",
+                "group commit (64 entries) vs raw fsync", "diff of 1,000,000 entries, k = 100 vs HashMap comparison")) {
+            assertTrue(unmeasured.contains(name), name + "\n" + plan);
+        }
+    }
+
+    /** The line of {@code plan} that ends with {@code run}, or the run itself when there is none (so contains fails). */
+    private static String runLine(String plan, String run) {
+        return plan.lines().filter(l -> l.endsWith("  " + run)).findFirst().orElse(run);
+    }
+
+    @Test
     void helpExplainsBothProfiles() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(0, BenchMain.run(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err));

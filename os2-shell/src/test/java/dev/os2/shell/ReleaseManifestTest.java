@@ -135,6 +135,13 @@ class ReleaseManifestTest {
                 [{"benchmark":"dev.os2.bench.kernel.SchedulerBench.os2","mode":"thrpt","params":{"size":"1000","depth":"2"},
                   "primaryMetric":{"score":12.5,"scoreError":0.25,"scoreUnit":"ops/us","rawData":[[12.4,12.6]]}}]
                 """);
+        Files.writeString(jmh.resolve("summary.json"), """
+                {"format":1,"type":"os2.bench.summary","about":{"profile":"quick"},"rows":[
+                 {"pair":"p","issue":3,"verdict":"met","marginal":false,"note":"","os2":null,"peer":null,"ratio":0.75,
+                  "ratio_error":0.05,"goal":{"quantity":"ratio","direction":"at least","threshold":0.5,"text":"≥ 0.5","value":0.75}},
+                 {"pair":"q","issue":4,"verdict":"not run","marginal":false,"note":"","os2":null,"peer":null,"ratio":null,
+                  "ratio_error":null,"goal":null}]}
+                """);
 
         CliRun run = ok("release-manifest", "--version", "9.9.9", "--tag", "rc1", "--root", root.toString(), "--workspace", ws);
         Path file = releases.resolve("9.9.9/manifest.json");
@@ -201,6 +208,10 @@ class ReleaseManifestTest {
         assertEquals("[{\"benchmark\":\"dev.os2.bench.kernel.SchedulerBench.os2\",\"params\":{\"depth\":\"2\",\"size\":\"1000\"},"
                 + "\"mode\":\"thrpt\",\"score\":12.5,\"error\":0.25,\"unit\":\"ops/us\"}]",
                 m.path("benchmarks").path("jmh").get(0).path("summary").toString());
+        assertEquals("releases/rc1/jmh/summary.json", m.path("benchmarks").path("jmh").get(1).path("file").asText());
+        assertEquals("[{\"pair\":\"p\",\"issue\":3,\"ratio\":0.75,\"ratio_error\":0.05,\"goal\":\"≥ 0.5\",\"verdict\":\"met\"},"
+                + "{\"pair\":\"q\",\"issue\":4,\"ratio\":null,\"ratio_error\":null,\"goal\":null,\"verdict\":\"not run\"}]",
+                m.path("benchmarks").path("jmh").get(1).path("summary").toString());
 
         // Same inputs, same bytes; an existing manifest is replaced only when asked.
         CliRun again = CliRun.run(session, "release-manifest", "--version", "9.9.9", "--tag", "rc1", "--root", root.toString(),

@@ -41,8 +41,10 @@ import java.util.stream.Stream;
  * {@code deterministic-benchmark} report ({@code releases/<tag>/benchmarks/*.json}) the summary
  * is the report's top-level scalar members and the scalar members of its top-level objects
  * (as {@code "object.member"}), sorted by name; for a JMH result file
- * ({@code releases/<tag>/jmh/*.json}, JMH's {@code -rf json}) it is one line per benchmark:
- * benchmark, parameters, mode, score, error and unit. Paths are relative to the checkout root
+ * ({@code releases/<tag>/jmh/results.json}, JMH's {@code -rf json}) it is one line per benchmark:
+ * benchmark, parameters, mode, score, error and unit; for the pair summary {@code ./os2 bench}
+ * writes beside it ({@code summary.json}, type {@code os2.bench.summary}) it is one line per
+ * pair: pair, issue, ratio, ratio_error, goal (its text, or null) and verdict. Paths are relative to the checkout root
  * with {@code /} separators. Nothing in it depends on the time or the machine, so the same build,
  * ledger and reports give the same bytes.
  */
@@ -213,7 +215,8 @@ public final class ReleaseManifest {
         ArrayNode jmh = benchmarks.putArray("jmh");
         for (Path file : list(releases.resolve(tag).resolve("jmh"), ".json")) {
             ObjectNode n = fileNode(checkout, file);
-            n.set("summary", jmhSummary(read(file)));
+            Optional<JsonNode> json = read(file);
+            n.set("summary", isBenchSummary(json) ? pairSummary(json.get()) : jmhSummary(json));
             jmh.add(n);
         }
         return root;
@@ -239,6 +242,27 @@ public final class ReleaseManifest {
         });
         flat.forEach(summary::set);
         return summary;
+    }
+
+    /** True for the pair summary {@code ./os2 bench} writes ({@code summary.json}). */
+    static boolean isBenchSummary(Optional<JsonNode> json) {
+        return json.isPresent() && json.get().isObject() && json.get().path("type").asText().equals("os2.bench.summary");
+    }
+
+    /** The summary of a {@code ./os2 bench} pair summary: one object per pair, in the file's order. */
+    static ArrayNode pairSummary(JsonNode summary) {
+        ArrayNode rows = JsonNodeFactory.instance.arrayNode();
+        for (JsonNode r : summary.path("rows")) {
+            ObjectNode n = rows.addObject();
+            n.put("pair", r.path("pair").asText());
+            n.set("issue", r.path("issue"));
+            n.set("ratio", r.path("ratio"));
+            n.set("ratio_error", r.path("ratio_error"));
+            JsonNode goal = r.path("goal");
+            n.set("goal", goal.isObject() ? goal.path("text") : JsonNodeFactory.instance.nullNode());
+            n.put("verdict", r.path("verdict").asText());
+        }
+        return rows;
     }
 
     /** The summary of a JMH JSON result file: one object per benchmark, in the file's order. */
