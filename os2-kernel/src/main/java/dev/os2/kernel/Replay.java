@@ -2,15 +2,14 @@ package dev.os2.kernel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.os2.ledger.CanonicalJson;
+import dev.os2.ledger.EntryCursor;
 import dev.os2.ledger.EventDraft;
 import dev.os2.ledger.EventEnvelope;
 import dev.os2.ledger.Hash;
 import dev.os2.ledger.Ledger;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Re-runs a recorded ledger through a {@link Machine} without calling any handler: inputs are
@@ -50,10 +49,13 @@ final class Replay {
 
     /**
      * Compares produced entries with recorded ones; past the end, appends (recovery) or fails
-     * (verification). The recorded entries are read once each, in order, from one stream of the
-     * ledger (which checks each entry's hash as it reads it); the entry at the cursor is kept
-     * until the machine produces its counterpart, however often the script and the input pump
-     * look at it meanwhile.
+     * (verification). The recorded entries are read once each, in order, through one
+     * {@link EntryCursor} of the ledger, which checks each entry's position and hash as it reads
+     * it and decodes an entry only when asked: the script and the input pump decode the entries
+     * they take apart, and an entry the machine produces on its own (a token started, a token
+     * scheduled) is compared on its canonical bytes without being decoded. The entry at the
+     * cursor is kept until the machine produces its counterpart, however often the script and
+     * the input pump look at it meanwhile.
      */
     static final class VerifyingRecorder implements Machine.Recorder, AutoCloseable {
         private final Ledger ledger;
@@ -65,10 +67,9 @@ final class Replay {
         private long cursor;
         private Hash prev;
         private Replay replay;
-        private Stream<EventEnvelope> stream;
-        private Iterator<EventEnvelope> recorded;
-        /** The recorded entry at the cursor, once read; null until then. */
-        private EventEnvelope current;
+        private EntryCursor recorded;
+        /** True once the recorded entry at {@link #cursor} is the one {@link #recorded} stands on. */
+        private boolean atCursor;
 
         VerifyingRecorder(Ledger ledger, long fromPosition, boolean appendAfterEnd, long untilPosition) {
             this.ledger = ledger;
@@ -82,10 +83,11 @@ final class Replay {
         }
 
         /**
-         * Checks the entry the machine produced against the recorded one at the cursor. Equal
-         * fields at this position after the previous recorded hash are what an equal hash of the
-         * re-sealed entry would show ({@link EventEnvelope#isSealOf}), without sealing it; only a
-         * difference is sealed, to be reported.
+         * Checks the entry the machine produced against the recorded one at the cursor: it must
+         * be what sealing the draft at this position after the previous recorded hash gives
+         * ({@link EntryCursor#sealOf}, byte for byte on the canonical bytes, or field by field
+         * on an entry already decoded, which {@link EventEnvelope#isSealOf} shows to be the
+         * same). Only a difference is sealed, to be reported.
          */
         @Override
         public EventEnvelope record(EventDraft draft) {
@@ -100,14 +102,15 @@ final class Replay {
                 throw new ReplayDivergenceException(cursor, "the replay produced " + draft.kind()
                         + " after the last recorded entry", null, null);
             }
-            EventEnvelope expected = next();
-            if (!expected.isSealOf(cursor, prev, draft)) {
-                throw new ReplayDivergenceException(cursor, "the replay produced a different entry", expected,
+            EntryCursor at = atCursor();
+            EventEnvelope expected = at.sealOf(cursor, prev, draft);
+            if (expected == null) {
+                throw new ReplayDivergenceException(cursor, "the replay produced a different entry", at.envelope(),
                         EventEnvelope.seal(cursor, prev, draft));
             }
             prev = expected.hash();
             cursor++;
-            current = null;
+            atCursor = false;
             if (replay != null && KernelEvents.SNAPSHOT_CREATED.equals(expected.kind())) {
                 replay.passedSnapshot(expected.position());
             }
@@ -118,31 +121,40 @@ final class Replay {
             return cursor >= end;
         }
 
-        /** The recorded entry the machine should produce next, or null past the end. */
-        EventEnvelope next() {
-            if (cursor >= end) {
-                return null;
-            }
-            if (current == null) {
+        /** The cursor standing on the recorded entry the machine should produce next; the caller checks {@link #caughtUp()}. */
+        private EntryCursor atCursor() {
+            if (!atCursor) {
                 if (recorded == null) {
-                    stream = ledger.entries(from);
-                    recorded = stream.iterator();
+                    recorded = ledger.cursor(from);
                 }
-                current = recorded.next();
+                if (!recorded.next()) {
+                    // The ledger held this entry when the replay began (end is below its size then).
+                    throw new IllegalStateException("the ledger has no entry at position " + cursor + " any more");
+                }
+                atCursor = true;
             }
-            return current;
+            return recorded;
+        }
+
+        /** The kind of the recorded entry the machine should produce next, or null past the end. */
+        String nextKind() {
+            return cursor >= end ? null : atCursor().kind();
+        }
+
+        /** The recorded entry the machine should produce next, decoded, or null past the end. */
+        EventEnvelope next() {
+            return cursor >= end ? null : atCursor().envelope();
         }
 
         long cursor() {
             return cursor;
         }
 
-        /** Releases the ledger stream. */
+        /** Releases the ledger cursor. */
         @Override
         public void close() {
-            if (stream != null) {
-                stream.close();
-                stream = null;
+            if (recorded != null) {
+                recorded.close();
                 recorded = null;
             }
         }
@@ -208,10 +220,11 @@ final class Replay {
                 if (listener != null) {
                     listener.reached(recorder.cursor(), m.snapshot());
                 }
-                EventEnvelope e = recorder.next();
-                if (Codec.isInput(e.kind())) {
-                    r.applyRecorded(e);
+                String kind = recorder.nextKind();
+                if (Codec.isInput(kind)) {
+                    r.applyRecorded(recorder.next());
                 } else if (!m.runNext()) {
+                    EventEnvelope e = recorder.next();
                     throw new ReplayDivergenceException(e.position(), "the recorded entry is " + e.kind()
                             + ", but no input is recorded there and no token is ready to run", e, null);
                 }
@@ -269,12 +282,12 @@ final class Replay {
     }
 
     private void pumpRecordedInputs() {
-        EventEnvelope e;
+        String kind;
         // Once the running token is halted its run records nothing more, and the live kernel never
         // pumped inputs after that point inside the run (every later action throws first); inputs
         // recorded next were applied between steps, and are applied there again.
-        while (!(machine.running() && !machine.runInProgress()) && (e = recorder.next()) != null && Codec.isInput(e.kind())) {
-            applyRecorded(e);
+        while (!(machine.running() && !machine.runInProgress()) && (kind = recorder.nextKind()) != null && Codec.isInput(kind)) {
+            applyRecorded(recorder.next());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.os2.ledger;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
@@ -111,6 +113,15 @@ public final class ChronicleLedger extends RecordLedger {
      */
     static final long DEFAULT_SPACE_HEADROOM_BYTES = 2L << 20;
     private static final int IDLE_TAILERS_MAX = 8;
+    private static final VarHandle COUNT;
+
+    static {
+        try {
+            COUNT = MethodHandles.lookup().findVarHandle(ChronicleLedger.class, "count", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final LedgerDirectory directory;
     private final boolean readOnly;
@@ -452,7 +463,9 @@ public final class ChronicleLedger extends RecordLedger {
             // The excerpt was completed before the failure (it hit Chronicle's index upkeep):
             // the record is stored, so the append stands.
         }
-        count = position + 1;
+        // A release store, not a volatile one: readers that see the new count see the record
+        // written before it, and nothing here needs the full fence a volatile store costs.
+        COUNT.setRelease(this, position + 1);
         changedSinceOpen = true;
     }
 

@@ -219,6 +219,8 @@ public record EventEnvelope(int format, long position, String eventId, String ki
             positionDigitsAt = at;
             at = putDigits(b, at, position);
             positionDigits = at - positionDigitsAt;
+            out.generatedIdFrom = positionDigitsAt - GENERATED_ID_PREFIX.length;
+            out.generatedIdTo = at;
         } else {
             at = putAscii(b, at, eventId);
         }
@@ -262,6 +264,7 @@ public record EventEnvelope(int format, long position, String eventId, String ki
     private static final int[] HEX_PAIRS = new int[256];
     /** Writes 8 bytes into a byte array, the most significant first. */
     private static final VarHandle LONG_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     static {
         for (int v = 0; v < 100; v++) {
@@ -286,7 +289,7 @@ public record EventEnvelope(int format, long position, String eventId, String ki
         }
         int k = 0;
         for (; k + 8 <= n; k += 8) {
-            LONG_BIG_ENDIAN.set(b, at + k, (long) LONG_BIG_ENDIAN.get(bytes, k));
+            LONG_LE.set(b, at + k, (long) LONG_LE.get(bytes, k));
         }
         for (; k < n; k++) {
             b[at + k] = bytes[k];
@@ -457,6 +460,12 @@ public record EventEnvelope(int format, long position, String eventId, String ki
         /** The last kind written and its stretch {@code ","format":1,"kind":"<kind>","payload":}, likewise. */
         String middleKind;
         byte[] middle;
+        /**
+         * Where the last envelope written with a generated event id holds that id,
+         * {@code ev-<position>}: bytes {@code [generatedIdFrom, generatedIdTo)}, ASCII.
+         */
+        int generatedIdFrom;
+        int generatedIdTo;
 
         void rememberHead(String capabilityId, byte[] b, int from, int to) {
             head = Arrays.copyOfRange(b, from, to);
@@ -504,6 +513,15 @@ public record EventEnvelope(int format, long position, String eventId, String ki
 
         byte[] toArray() {
             return Arrays.copyOf(bytes, length);
+        }
+
+        /**
+         * The generated event id of the envelope just written, as a string made straight from its
+         * ASCII bytes: cheaper than building {@code "ev-" + position} again.
+         */
+        @SuppressWarnings("deprecation") // String(byte[], int hibyte, int, int): exact for ASCII, without a decoder
+        String generatedId() {
+            return new String(bytes, 0, generatedIdFrom, generatedIdTo - generatedIdFrom);
         }
     }
 }

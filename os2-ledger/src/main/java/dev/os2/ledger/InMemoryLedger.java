@@ -3,6 +3,7 @@ package dev.os2.ledger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
@@ -64,6 +65,35 @@ public final class InMemoryLedger extends RecordLedger {
     @Override
     synchronized byte[] loadRecord(long index) {
         return index < records.size() ? records.get((int) index) : null;
+    }
+
+    /**
+     * The records from {@code index} on, as stored when called: the references are taken under
+     * the lock at once, so that reading them one by one takes it no more (records never change).
+     */
+    @Override
+    CloseableIterator<byte[]> records(long index) {
+        byte[][] snapshot;
+        synchronized (this) {
+            int from = (int) Math.min(index, records.size());
+            snapshot = records.subList(from, records.size()).toArray(new byte[0][]);
+        }
+        return new CloseableIterator<>() {
+            int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < snapshot.length;
+            }
+
+            @Override
+            public byte[] next() {
+                if (next >= snapshot.length) {
+                    throw new NoSuchElementException();
+                }
+                return snapshot[next++];
+            }
+        };
     }
 
     @Override

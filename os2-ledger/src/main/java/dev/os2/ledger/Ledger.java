@@ -79,6 +79,19 @@ public interface Ledger extends AutoCloseable {
     Stream<EventEnvelope> entries(long fromPosition);
 
     /**
+     * A cursor over the entries from {@code fromPosition} up to the size at the time of the call,
+     * in position order, each checked as {@link #read(long)} checks it, and decoded into an
+     * envelope only when asked: for readers, such as a replay, that mostly compare stored entries
+     * with entries of their own (see {@link EntryCursor}). The stores of this package read the
+     * stored bytes; the default reads {@link #entries(long)}. Close it to release store resources.
+     *
+     * @throws NoSuchElementException if {@code fromPosition} is negative or beyond {@link #size()}
+     */
+    default EntryCursor cursor(long fromPosition) {
+        return EntryCursor.over(entries(fromPosition));
+    }
+
+    /**
      * The entries after the one whose hash is {@code hash} (the {@code --since HASH} of
      * {@code ledger-inspect}); empty when that entry is the head. {@link Hash#GENESIS}, the
      * {@code prev_hash} of entry 0, means from the start: every entry.

@@ -79,7 +79,8 @@ final class RecordCodec {
         digestInto(sha, b, SEALED_RECORD_OFFSET + 1);
         b[SEALED_RECORD_OFFSET] = RECORD_VERSION;
         Hash hash = Hash.wrap(Arrays.copyOfRange(b, SEALED_RECORD_OFFSET + 1, SEALED_RECORD_OFFSET + HEADER_BYTES));
-        return new EventEnvelope(EventEnvelope.FORMAT, position, draft.eventIdAt(position), draft.kind(), draft.capabilityId(),
+        String eventId = draft.eventId() != null ? draft.eventId() : buffer.generatedId();
+        return new EventEnvelope(EventEnvelope.FORMAT, position, eventId, draft.kind(), draft.capabilityId(),
                 draft.virtualTime(), draft.payload(), prevHash, hash);
     }
 
@@ -270,6 +271,40 @@ final class RecordCodec {
         }
     }
 
+    /**
+     * The kind of the envelope in {@code record}, read off its bytes as {@link #decodeDirect}
+     * reads it (the capability id and event id as plain ASCII, the fixed members between them);
+     * null when they are not that plain, and then only the full decode can say. For a record the
+     * ledger sealed, it is the kind the full decode gives.
+     */
+    static String kindOf(byte[] r) {
+        if (r == null || r.length < HEADER_BYTES + 2 || r[0] != RECORD_VERSION) {
+            return null;
+        }
+        int i = HEADER_BYTES;
+        if (startsWith(r, i, EventEnvelope.OPEN_CAPABILITY_NULL)) {
+            i += EventEnvelope.OPEN_CAPABILITY_NULL.length;
+        } else if (startsWith(r, i, EventEnvelope.OPEN_CAPABILITY_STRING)) {
+            i = plainAsciiEnd(r, i + EventEnvelope.OPEN_CAPABILITY_STRING.length);
+            if (i < 0 || !startsWith(r, i, EventEnvelope.EVENT_ID)) {
+                return null;
+            }
+            i += EventEnvelope.EVENT_ID.length;
+        } else {
+            return null;
+        }
+        i = plainAsciiEnd(r, i);
+        if (i < 0 || !startsWith(r, i, EventEnvelope.FORMAT_KIND)) {
+            return null;
+        }
+        int kindFrom = i + EventEnvelope.FORMAT_KIND.length;
+        i = plainAsciiEnd(r, kindFrom);
+        if (i < 0 || !startsWith(r, i, EventEnvelope.PAYLOAD)) {
+            return null;
+        }
+        return knownAscii(r, kindFrom, i);
+    }
+
     private static boolean startsWith(byte[] r, int at, byte[] literal) {
         return at + literal.length <= r.length && sameBytes(r, at, literal);
     }
@@ -335,7 +370,11 @@ final class RecordCodec {
      * Shared by all threads without synchronization: an entry is a whole, immutable string, and a
      * thread that sees another or none makes a new one.
      */
-    private static final String[] KNOWN_NAMES = new String[256];
+    private static final KnownName[] KNOWN_NAMES = new KnownName[256];
+
+    /** A name read before and its ASCII bytes, compared in one call. */
+    private record KnownName(String name, byte[] bytes) {
+    }
 
     /** {@code r[from, to)} as a string, the one made before for the same bytes when the table has it. */
     private static String knownAscii(byte[] r, int from, int to) {
@@ -344,18 +383,14 @@ final class RecordCodec {
         int n = to - from;
         int h = n * 31 + r[from] * 7 + r[to - 1] * 131 + r[from + n / 2] * 17;
         int slot = (h ^ (h >>> 8)) & (KNOWN_NAMES.length - 1);
-        String known = KNOWN_NAMES[slot];
-        if (known != null && known.length() == to - from) {
-            boolean same = true;
-            for (int i = 0; i < known.length() && same; i++) {
-                same = known.charAt(i) == r[from + i];
-            }
-            if (same) {
-                return known;
-            }
+        // The string and its bytes are published together, as one immutable pair, so that a
+        // thread never pairs a string with another string's bytes.
+        KnownName known = KNOWN_NAMES[slot];
+        if (known != null && Arrays.equals(known.bytes(), 0, known.bytes().length, r, from, to)) {
+            return known.name();
         }
         String s = ascii(r, from, to);
-        KNOWN_NAMES[slot] = s;
+        KNOWN_NAMES[slot] = new KnownName(s, Arrays.copyOfRange(r, from, to));
         return s;
     }
 
@@ -520,6 +555,8 @@ final class RecordCodec {
         private final MessageDigest sha = Hash.newSha256();
         private final byte[] prev = new byte[Hash.LENGTH_BYTES];
         private final byte[] digest = new byte[Hash.LENGTH_BYTES];
+        /** The {@code prev_hash} a record holds, for {@link #matchesUnlinked}. */
+        private final byte[] linked = new byte[Hash.LENGTH_BYTES];
         /** Set by {@link #readSuffix}: the position read, and where the prev_hash hex starts. */
         private long suffixPosition;
         private int suffixPrevHexAt;
@@ -550,6 +587,37 @@ final class RecordCodec {
             }
             System.arraycopy(record, 1, prev, 0, Hash.LENGTH_BYTES);
             return true;
+        }
+
+        /**
+         * True when {@code record} says it is at {@code position} and matches its stored hash,
+         * computed behind the {@code prev_hash} the record itself holds: the checks
+         * {@link Ledger#read(long)} makes, on the stored bytes, without the link to the record
+         * before. False for anything else. Changes nothing the chain check keeps.
+         */
+        boolean matchesUnlinked(byte[] record, long position) {
+            if (record == null || record.length < HEADER_BYTES + 2 || record[0] != RECORD_VERSION) {
+                return false;
+            }
+            if (!readSuffix(record) || suffixPosition != position) {
+                return false;
+            }
+            int at = suffixPrevHexAt;
+            int bad = 0;
+            for (int k = 0; k < Hash.LENGTH_BYTES; k++) {
+                int hi = LOWER_HEX_VALUE[record[at + 2 * k] & 0xFF];
+                int lo = LOWER_HEX_VALUE[record[at + 2 * k + 1] & 0xFF];
+                bad |= hi | lo; // negative once any digit is not lowercase hex
+                linked[k] = (byte) (hi << 4 | lo);
+            }
+            if (bad < 0) {
+                return false;
+            }
+            sha.update(EventEnvelope.DOMAIN_TAG);
+            sha.update(linked);
+            sha.update(record, HEADER_BYTES, record.length - HEADER_BYTES);
+            digestInto(sha, digest, 0);
+            return Arrays.equals(record, 1, HEADER_BYTES, digest, 0, Hash.LENGTH_BYTES);
         }
 
         /** The position the last successful {@link #readSuffix} read. */

@@ -283,6 +283,14 @@ abstract class RecordLedger implements Ledger {
     }
 
     private static EventEnvelope decodeAt(long position, byte[] record) {
+        return decodeAt(position, record, true);
+    }
+
+    /**
+     * The envelope in {@code record}, which must decode and sit at {@code position}; with
+     * {@code checkHash}, it must also match its stored hash (the caller may have checked that).
+     */
+    private static EventEnvelope decodeAt(long position, byte[] record, boolean checkHash) {
         RecordCodec.Decoded decoded = RecordCodec.decode(record);
         if (decoded instanceof RecordCodec.Ok ok) {
             EventEnvelope e = ok.envelope();
@@ -292,7 +300,7 @@ abstract class RecordLedger implements Ledger {
             }
             // The pair check: the hash was computed on append and is checked again on every read,
             // so a changed entry is never handed out as if it were the recorded one.
-            if (!RecordCodec.hashMatches(record, e.prevHash())) {
+            if (checkHash && !RecordCodec.hashMatches(record, e.prevHash())) {
                 throw new LedgerException(LedgerException.Category.CORRUPT, "the entry at position " + position
                         + " does not match its stored hash " + e.hash().toHex() + ": it was changed; run ledger-verify");
             }
@@ -333,6 +341,133 @@ abstract class RecordLedger implements Ledger {
         };
         return StreamSupport.stream(Spliterators.spliterator(it, limit - fromPosition,
                 Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE), false).onClose(raw::close);
+    }
+
+    @Override
+    public final EntryCursor cursor(long fromPosition) {
+        long limit;
+        synchronized (this) {
+            ensureOpen();
+            limit = size;
+        }
+        if (fromPosition < 0 || fromPosition > limit) {
+            throw new NoSuchElementException("cannot read from position " + fromPosition + "; the ledger has " + limit + " entries");
+        }
+        return new RecordCursor(records(fromPosition), fromPosition, limit);
+    }
+
+    /**
+     * The cursor over stored records: each record's position and hash are checked on its bytes
+     * as it is reached ({@link RecordCodec.ChainCheck#matchesUnlinked}); a record that fails is
+     * handed to the full read, which names the fault exactly as {@link #read(long)} does. The
+     * envelope is decoded only when asked, and {@link #sealOf} compares canonical bytes.
+     */
+    private static final class RecordCursor implements EntryCursor {
+        private final CloseableIterator<byte[]> raw;
+        private final long limit;
+        private final RecordCodec.ChainCheck check = new RecordCodec.ChainCheck(Hash.GENESIS);
+        /** Where {@link #sealOf} writes the canonical bytes it compares; reused. */
+        private EventEnvelope.CanonicalBuffer buffer = new EventEnvelope.CanonicalBuffer(512);
+        private long nextPosition;
+        private long position = -1;
+        private byte[] record;
+        private String kind;
+        private EventEnvelope envelope;
+
+        RecordCursor(CloseableIterator<byte[]> raw, long fromPosition, long limit) {
+            this.raw = raw;
+            this.nextPosition = fromPosition;
+            this.limit = limit;
+        }
+
+        @Override
+        public boolean next() {
+            if (nextPosition >= limit || !raw.hasNext()) {
+                return false;
+            }
+            long p = nextPosition++;
+            byte[] r = raw.next();
+            position = p;
+            record = r;
+            kind = null;
+            envelope = null;
+            if (!check.matchesUnlinked(r, p)) {
+                // Damaged (or stored in a form the check on bytes does not take): the full read decides.
+                envelope = decodeAt(p, r, true);
+            }
+            return true;
+        }
+
+        private void requireCurrent() {
+            if (record == null) {
+                throw new IllegalStateException("the cursor is before its first entry");
+            }
+        }
+
+        @Override
+        public long position() {
+            requireCurrent();
+            return position;
+        }
+
+        @Override
+        public String kind() {
+            requireCurrent();
+            if (kind == null) {
+                String k = envelope != null ? envelope.kind() : RecordCodec.kindOf(record);
+                kind = k != null ? k : envelope().kind();
+            }
+            return kind;
+        }
+
+        @Override
+        public EventEnvelope envelope() {
+            requireCurrent();
+            if (envelope == null) {
+                envelope = decodeAt(position, record, false); // the hash was checked on the bytes in next()
+            }
+            return envelope;
+        }
+
+        @Override
+        public EventEnvelope sealOf(long atPosition, Hash prevHash, EventDraft draft) {
+            Objects.requireNonNull(prevHash, "prevHash");
+            Objects.requireNonNull(draft, "draft");
+            requireCurrent();
+            if (envelope != null) {
+                return envelope.isSealOf(atPosition, prevHash, draft) ? envelope : null;
+            }
+            if (atPosition == position && atPosition >= 0 && atPosition <= EventDraft.MAX_SAFE_INTEGER) {
+                EventEnvelope.CanonicalBuffer out = buffer;
+                out.setLength(0);
+                EventEnvelope.writeCanonical(out, atPosition, draft.eventId(), draft.kind(), draft.capabilityId(),
+                        draft.virtualTime(), draft.payload(), prevHash, null);
+                int n = out.length();
+                byte[] r = record;
+                if (n == r.length - RecordCodec.HEADER_BYTES
+                        && Arrays.equals(out.bytes(), 0, n, r, RecordCodec.HEADER_BYTES, r.length)) {
+                    String eventId = draft.eventId() != null ? draft.eventId() : out.generatedId();
+                    envelope = new EventEnvelope(EventEnvelope.FORMAT, atPosition, eventId, draft.kind(), draft.capabilityId(),
+                            draft.virtualTime(), draft.payload(), prevHash,
+                            Hash.wrap(Arrays.copyOfRange(r, 1, RecordCodec.HEADER_BYTES)));
+                    if (out.capacity() > SEAL_BUFFER_KEPT_BYTES) {
+                        buffer = new EventEnvelope.CanonicalBuffer(512);
+                    }
+                    return envelope;
+                }
+                if (out.capacity() > SEAL_BUFFER_KEPT_BYTES) {
+                    buffer = new EventEnvelope.CanonicalBuffer(512);
+                }
+            }
+            // Not the seal: decoding refuses a record that is no canonical envelope, as reading it would.
+            envelope();
+            return null;
+        }
+
+        @Override
+        public void close() {
+            raw.close();
+        }
     }
 
     @Override

@@ -40,7 +40,12 @@ final class SampleEvents {
      * exactly as many bytes as the ledger does at that point of a run.
      */
     static byte[] storedRecord(long position) {
-        EventEnvelope e = EventEnvelope.seal(position, Hash.sha256(new byte[] {1}), draft(position));
+        return storedRecord(position, position);
+    }
+
+    /** As {@link #storedRecord(long)}, for the event with virtual time {@code virtualTime}. */
+    static byte[] storedRecord(long position, long virtualTime) {
+        EventEnvelope e = EventEnvelope.seal(position, Hash.sha256(new byte[] {1}), draft(virtualTime));
         byte[] canonical = e.canonicalBytes();
         byte[] record = new byte[1 + Hash.LENGTH_BYTES + canonical.length];
         record[0] = 1;
