@@ -1,6 +1,7 @@
 package dev.os2.shell.bench;
 
 import dev.os2.ledger.ChronicleLedger;
+import dev.os2.ledger.EntryCursor;
 import dev.os2.ledger.EventDraft;
 import dev.os2.ledger.EventEnvelope;
 import dev.os2.ledger.EventListener;
@@ -106,6 +107,12 @@ final class CrashingLedger implements Ledger {
     @Override
     public Stream<EventEnvelope> entries(long fromPosition) {
         return inner.entries(fromPosition);
+    }
+
+    @Override
+    public EntryCursor cursor(long fromPosition) {
+        // Replays of the run read through here: the store's own cursor reads its stored bytes.
+        return inner.cursor(fromPosition);
     }
 
     @Override
