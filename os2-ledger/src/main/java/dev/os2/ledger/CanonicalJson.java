@@ -236,24 +236,29 @@ public final class CanonicalJson {
         if (b[0] != '"') {
             throw new IllegalStateException("not a string: " + abbreviate(text()));
         }
-        int end = b.length - 1;
+        return stringAt(b, 0, b.length);
+    }
+
+    /** The string written at {@code b[from, to)}, quotes included, with its escapes undone. */
+    private static String stringAt(byte[] b, int from, int to) {
+        int end = to - 1;
         int escape = -1;
-        for (int i = 1; i < end; i++) {
+        for (int i = from + 1; i < end; i++) {
             if (b[i] == '\\') {
                 escape = i;
                 break;
             }
         }
         if (escape < 0) {
-            return new String(b, 1, end - 1, StandardCharsets.UTF_8);
+            return new String(b, from + 1, end - from - 1, StandardCharsets.UTF_8);
         }
-        StringBuilder out = new StringBuilder(end);
-        int from = 1;
+        StringBuilder out = new StringBuilder(end - from);
+        int start = from + 1;
         for (int i = escape; i < end; i++) {
             if (b[i] != '\\') {
                 continue;
             }
-            out.append(new String(b, from, i - from, StandardCharsets.UTF_8));
+            out.append(new String(b, start, i - start, StandardCharsets.UTF_8));
             char c = (char) b[i + 1];
             switch (c) {
                 case 'b' -> out.append('\b');
@@ -268,10 +273,25 @@ public final class CanonicalJson {
                 default -> out.append(c); // the quote or the backslash
             }
             i++;
-            from = i + 1;
+            start = i + 1;
         }
-        out.append(new String(b, from, end - from, StandardCharsets.UTF_8));
+        out.append(new String(b, start, end - start, StandardCharsets.UTF_8));
         return out.toString();
+    }
+
+    /** Whether the string written at {@code b[from, to)}, quotes included, is {@code s}; false when it has escapes or non-ASCII bytes. */
+    private static boolean plainStringIs(byte[] b, int from, int to, String s) {
+        int n = to - from - 2;
+        if (n != s.length()) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            byte c = b[from + 1 + k];
+            if (c < 0x20 || c == '\\' || c != s.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -355,7 +375,93 @@ public final class CanonicalJson {
         private String lastAsked;
 
         private Members(byte[] b) {
+            this(b, 0);
+        }
+
+        /** The members of the object whose opening brace is at {@code b[from]}, read in place. */
+        private Members(byte[] b, int from) {
             this.b = b;
+            this.at = from + 1;
+        }
+
+        /**
+         * The string value of member {@code name}, with its escapes undone, or null when the
+         * object has none. When the value is {@code reuse} (which may be null), {@code reuse}
+         * itself is returned: a reader of many records that repeat a string (a subject, a
+         * capability id) then hands out one instance, whose hash code is computed once and
+         * which identity caches recognise.
+         *
+         * @throws IllegalStateException if {@code name} does not sort after the name asked before,
+         *     or the member is not a string
+         */
+        public String getString(String name, String reuse) {
+            int valueFrom = find(name);
+            if (valueFrom < 0) {
+                return null;
+            }
+            if (b[valueFrom] != '"') {
+                throw new IllegalStateException("member " + name + " is not a string");
+            }
+            int valueTo = stringEnd(b, valueFrom);
+            at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            if (reuse != null && plainStringIs(b, valueFrom, valueTo, reuse)) {
+                return reuse;
+            }
+            return stringAt(b, valueFrom, valueTo);
+        }
+
+        /**
+         * The members of object member {@code name}, read in place (nothing is copied), or null
+         * when the member is the literal {@code null}. The member must be present.
+         *
+         * @throws IllegalStateException if {@code name} does not sort after the name asked before,
+         *     or the object has no such member, or it is neither an object nor {@code null}
+         */
+        public Members getObject(String name) {
+            int valueFrom = find(name);
+            if (valueFrom < 0) {
+                throw new IllegalStateException("no member " + name);
+            }
+            int valueTo = valueEnd(b, valueFrom);
+            at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            if (b[valueFrom] == 'n') {
+                return null;
+            }
+            if (b[valueFrom] != '{') {
+                throw new IllegalStateException("member " + name + " is not an object");
+            }
+            return new Members(b, valueFrom);
+        }
+
+        /**
+         * The members of each element of array member {@code name}, in order, each read in place
+         * (nothing is copied), or null when the object has none: the same as reading
+         * {@code get(name).elements()} and the members of each, in one pass over the array.
+         *
+         * @throws IllegalStateException if {@code name} does not sort after the name asked before,
+         *     or the member is not an array of objects
+         */
+        public List<Members> getObjects(String name) {
+            int valueFrom = find(name);
+            if (valueFrom < 0) {
+                return null;
+            }
+            if (b[valueFrom] != '[') {
+                throw new IllegalStateException("member " + name + " is not an array");
+            }
+            List<Members> out = new ArrayList<>();
+            int i = valueFrom + 1;
+            while (b[i] != ']') {
+                if (b[i] != '{') {
+                    throw new IllegalStateException("member " + name + " holds an element that is not an object");
+                }
+                int end = valueEnd(b, i);
+                out.add(new Members(b, i));
+                i = b[end] == ',' ? end + 1 : end;
+            }
+            int valueTo = i + 1;
+            at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            return out;
         }
 
         /**
