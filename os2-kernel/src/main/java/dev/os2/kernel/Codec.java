@@ -309,10 +309,10 @@ final class Codec {
                 return submit(payload.members(), capabilityId, null);
             }
             case "submit_tokens" -> {
-                List<CanonicalJson.Members> records = payload.members().getObjects("tokens");
-                List<KernelInput.SubmitToken> members = new ArrayList<>(records.size());
+                CanonicalJson.ObjectElements records = payload.members().getObjects("tokens");
+                List<KernelInput.SubmitToken> members = new ArrayList<>();
                 KernelInput.SubmitToken previous = null;
-                for (CanonicalJson.Members m : records) {
+                for (CanonicalJson.Members m = records.next(); m != null; m = records.next()) {
                     previous = submit(m, null, previous);
                     members.add(previous);
                 }

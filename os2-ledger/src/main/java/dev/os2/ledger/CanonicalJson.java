@@ -434,37 +434,6 @@ public final class CanonicalJson {
         }
 
         /**
-         * The members of each element of array member {@code name}, in order, each read in place
-         * (nothing is copied), or null when the object has none: the same as reading
-         * {@code get(name).elements()} and the members of each, in one pass over the array.
-         *
-         * @throws IllegalStateException if {@code name} does not sort after the name asked before,
-         *     or the member is not an array of objects
-         */
-        public List<Members> getObjects(String name) {
-            int valueFrom = find(name);
-            if (valueFrom < 0) {
-                return null;
-            }
-            if (b[valueFrom] != '[') {
-                throw new IllegalStateException("member " + name + " is not an array");
-            }
-            List<Members> out = new ArrayList<>();
-            int i = valueFrom + 1;
-            while (b[i] != ']') {
-                if (b[i] != '{') {
-                    throw new IllegalStateException("member " + name + " holds an element that is not an object");
-                }
-                int end = valueEnd(b, i);
-                out.add(new Members(b, i));
-                i = b[end] == ',' ? end + 1 : end;
-            }
-            int valueTo = i + 1;
-            at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
-            return out;
-        }
-
-        /**
          * The value of member {@code name}, or null when the object has none; the next call must
          * name a member that sorts after this one.
          *
@@ -522,6 +491,35 @@ public final class CanonicalJson {
             return out;
         }
 
+        /**
+         * The elements of array member {@code name}, each an object read in place as it is asked
+         * for (nothing is copied, and the array is read once: each element is read on from where
+         * the reader of the one before stopped), or null when the object has none. While the
+         * elements are read, this object's later members cannot be.
+         *
+         * @throws IllegalStateException if {@code name} does not sort after the name asked before,
+         *     or the member is not an array
+         */
+        public ObjectElements getObjects(String name) {
+            int valueFrom = find(name);
+            if (valueFrom < 0) {
+                return null;
+            }
+            if (b[valueFrom] != '[') {
+                throw new IllegalStateException("member " + name + " is not an array");
+            }
+            return new ObjectElements(this, valueFrom + 1);
+        }
+
+        /** Reads past the members not asked for; the index just past the closing brace. */
+        private int end() {
+            while (b[at] == '"') {
+                int valueTo = valueEnd(b, stringEnd(b, at) + 1);
+                at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            }
+            return at + 1;
+        }
+
         /** Where member {@code name}'s value starts, having read past the members before it; -1 when absent. */
         private int find(String name) {
             if (lastAsked != null && lastAsked.compareTo(name) >= 0) {
@@ -543,6 +541,49 @@ public final class CanonicalJson {
                 at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
             }
             return -1;
+        }
+    }
+
+    /** See {@link Members#getObjects}: the object elements of an array member, one after the other. Not thread-safe. */
+    public static final class ObjectElements {
+        private final Members parent;
+        /** Where the next element starts, or the closing bracket; meaningful once {@link #current} is read past. */
+        private int at;
+        private Members current;
+        private boolean done;
+
+        private ObjectElements(Members parent, int at) {
+            this.parent = parent;
+            this.at = at;
+        }
+
+        /**
+         * The members of the next element, or null past the last one (the parent object's later
+         * members can then be read again).
+         *
+         * @throws IllegalStateException if the element is not an object
+         */
+        public Members next() {
+            if (done) {
+                return null;
+            }
+            byte[] b = parent.b;
+            if (current != null) {
+                int i = current.end();
+                at = b[i] == ',' ? i + 1 : i;
+                current = null;
+            }
+            if (b[at] == ']') {
+                int valueTo = at + 1;
+                parent.at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+                done = true;
+                return null;
+            }
+            if (b[at] != '{') {
+                throw new IllegalStateException("an element is not an object");
+            }
+            current = new Members(b, at);
+            return current;
         }
     }
 
