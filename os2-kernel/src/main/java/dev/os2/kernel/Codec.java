@@ -248,11 +248,24 @@ final class Codec {
      * over the canonical bytes: nothing but the arguments is copied out, and they are handed on as
      * the canonical value they are. {@code like} is the submission read before it (or null): a
      * subject, capability id or kind equal to its own is handed on as the same string, so that
-     * the members of a batch share them (see {@link CanonicalJson.Members#getString}).
+     * the members of a batch share them (see {@link CanonicalJson.Members#getString}). {@code batch}
+     * (null for a single submission) remembers the budget read before: a budget written in the
+     * same bytes is that budget, and is not read again.
      */
-    private static KernelInput.SubmitToken submit(CanonicalJson.Members m, String capability, KernelInput.SubmitToken like) {
+    private static KernelInput.SubmitToken submit(CanonicalJson.Members m, String capability, KernelInput.SubmitToken like,
+            BatchReader batch) {
         CanonicalJson args = m.get("args");
-        Budget budget = budget(m.getObject("budget"));
+        CanonicalJson.Members budgetMembers = m.getObject("budget");
+        Budget budget;
+        if (batch != null && budgetMembers != null && batch.budgetMembers != null && budgetMembers.sameBytes(batch.budgetMembers)) {
+            budget = batch.budget; // the same bytes as the member before's: the same budget
+        } else {
+            budget = budget(budgetMembers);
+            if (batch != null) {
+                batch.budgetMembers = budgetMembers;
+                batch.budget = budget;
+            }
+        }
         String cap = capability;
         if (cap == null) {
             cap = m.getString("capability", like == null ? null : like.capabilityId());
@@ -272,6 +285,12 @@ final class Codec {
             throw new IllegalStateException("a submission has no subject");
         }
         return new KernelInput.SubmitToken(subject, cap, args, budget, priority, kind, deps, grant == 0 ? null : new GrantId(grant));
+    }
+
+    /** What {@link #submit} remembers of the member of a batch read before: its budget, if it had one, and where it was written. */
+    private static final class BatchReader {
+        CanonicalJson.Members budgetMembers;
+        Budget budget;
     }
 
     /** A budget read back from its canonical form's members, or null for {@code null}. */
@@ -306,14 +325,15 @@ final class Codec {
         // The frequent inputs are read off the canonical bytes; the rare ones through a tree.
         switch (kind) {
             case "submit_token" -> {
-                return submit(payload.members(), capabilityId, null);
+                return submit(payload.members(), capabilityId, null, null);
             }
             case "submit_tokens" -> {
                 CanonicalJson.ObjectElements records = payload.members().getObjects("tokens");
                 List<KernelInput.SubmitToken> members = new ArrayList<>();
                 KernelInput.SubmitToken previous = null;
+                BatchReader batch = new BatchReader();
                 for (CanonicalJson.Members m = records.next(); m != null; m = records.next()) {
-                    previous = submit(m, null, previous);
+                    previous = submit(m, null, previous, batch);
                     members.add(previous);
                 }
                 return new KernelInput.SubmitTokens(members);

@@ -78,8 +78,11 @@ class SubmitDecodeTest {
         }
         List<KernelInput.SubmitToken> members = new ArrayList<>();
         int n = 1 + rnd.nextInt(6);
+        // Half the batches give every member the same budget, as a client usually does.
+        Budget shared = rnd.nextBoolean() ? null : new Budget(rnd.nextLong(1, 100), Budget.UNLIMITED, rnd.nextLong(1, 1L << 30), Budget.UNLIMITED);
         for (int i = 0; i < n; i++) {
-            members.add(EncodingEquivalenceTest.submit(rnd, n));
+            KernelInput.SubmitToken s = EncodingEquivalenceTest.submit(rnd, n);
+            members.add(shared != null && rnd.nextInt(4) != 0 ? s.withBudget(shared) : s);
         }
         return new KernelInput.SubmitTokens(members);
     }

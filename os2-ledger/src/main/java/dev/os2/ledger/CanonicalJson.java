@@ -375,13 +375,37 @@ public final class CanonicalJson {
         private String lastAsked;
 
         private Members(byte[] b) {
-            this(b, 0);
+            this(b, 0, -1);
         }
+
+        /** Where the object starts (its opening brace), and the index just past its closing brace, or -1 if not known. */
+        private final int from;
+        private final int to;
 
         /** The members of the object whose opening brace is at {@code b[from]}, read in place. */
         private Members(byte[] b, int from) {
+            this(b, from, -1);
+        }
+
+        private Members(byte[] b, int from, int to) {
             this.b = b;
+            this.from = from;
+            this.to = to;
             this.at = from + 1;
+        }
+
+        /**
+         * Whether this object and {@code other}, both read by {@link #getObject}, are the same
+         * canonical bytes (and so the same value): a reader of many records that repeat a value
+         * (a batch's budgets) then reads it once.
+         *
+         * @throws IllegalStateException if either was not read by {@link #getObject}
+         */
+        public boolean sameBytes(Members other) {
+            if (to < 0 || other.to < 0) {
+                throw new IllegalStateException("only objects read by getObject are compared");
+            }
+            return Arrays.equals(b, from, to, other.b, other.from, other.to);
         }
 
         /**
@@ -430,7 +454,7 @@ public final class CanonicalJson {
             if (b[valueFrom] != '{') {
                 throw new IllegalStateException("member " + name + " is not an object");
             }
-            return new Members(b, valueFrom);
+            return new Members(b, valueFrom, valueTo);
         }
 
         /**
