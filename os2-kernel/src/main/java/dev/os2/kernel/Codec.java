@@ -19,8 +19,9 @@ import java.util.List;
  * small ones), which the writer checks, and values that are canonical already (arguments,
  * results, scopes) are copied as they are rather than parsed and printed again. The bytes are
  * the ones building a Jackson tree and canonicalising it would give (the test suite keeps that
- * tree encoding as a reference and compares the two over random values). <b>Reading</b> goes
- * through Jackson trees.
+ * tree encoding as a reference and compares the two over random values). <b>Reading</b> of the
+ * frequent inputs (submissions, cancels, ticks) goes straight over the canonical bytes, which
+ * replay reads once per recorded input; the rare ones go through Jackson trees.
  */
 final class Codec {
 
@@ -243,34 +244,61 @@ final class Codec {
     }
 
     /**
-     * A submission read back from its record's members (see {@link #submitMembers}), off the
-     * canonical bytes: the arguments are handed on as the canonical value they are.
+     * A submission read back from its record's members (see {@link #submitMembers}), in one pass
+     * over the canonical bytes: nothing but the arguments is copied out, and they are handed on as
+     * the canonical value they are. {@code like} is the submission read before it (or null): a
+     * subject, capability id or kind equal to its own is handed on as the same string, so that
+     * the members of a batch share them (see {@link CanonicalJson.Members#getString}). {@code batch}
+     * (null for a single submission) remembers the budget read before: a budget written in the
+     * same bytes is that budget, and is not read again.
      */
-    private static KernelInput.SubmitToken submit(CanonicalJson n, String capability) {
-        CanonicalJson.Members m = n.members();
+    private static KernelInput.SubmitToken submit(CanonicalJson.Members m, String capability, KernelInput.SubmitToken like,
+            BatchReader batch) {
         CanonicalJson args = m.get("args");
-        Budget budget = budget(m.get("budget"));
-        CanonicalJson member = m.get("capability");
-        String cap = capability != null ? capability : member.stringValue();
+        CanonicalJson.Members budgetMembers = m.getObject("budget");
+        Budget budget;
+        if (batch != null && budgetMembers != null && batch.budgetMembers != null && budgetMembers.sameBytes(batch.budgetMembers)) {
+            budget = batch.budget; // the same bytes as the member before's: the same budget
+        } else {
+            budget = budget(budgetMembers);
+            if (batch != null) {
+                batch.budgetMembers = budgetMembers;
+                batch.budget = budget;
+            }
+        }
+        String cap = capability;
+        if (cap == null) {
+            cap = m.getString("capability", like == null ? null : like.capabilityId());
+            if (cap == null) {
+                throw new IllegalStateException("a batch member has no capability");
+            }
+        }
         List<TokenRef> deps = new ArrayList<>();
         for (CanonicalJson d : m.elements("deps")) {
             deps.add(d.isObject() ? TokenRef.batch(Math.toIntExact(d.members().get("batch").longValue())) : new TokenId(d.longValue()));
         }
         long grant = m.getLong("grant", 0);
-        CanonicalJson kind = m.get("kind");
+        String kind = m.getString("kind", like == null ? null : like.kind());
         int priority = Math.toIntExact(m.getLong("priority", Long.MIN_VALUE));
-        String subject = m.get("subject").stringValue();
-        return new KernelInput.SubmitToken(subject, cap, args, budget, priority, kind == null ? null : kind.stringValue(), deps,
-                grant == 0 ? null : new GrantId(grant));
+        String subject = m.getString("subject", like == null ? null : like.subject());
+        if (subject == null) {
+            throw new IllegalStateException("a submission has no subject");
+        }
+        return new KernelInput.SubmitToken(subject, cap, args, budget, priority, kind, deps, grant == 0 ? null : new GrantId(grant));
     }
 
-    /** A budget read back from its canonical form, or null for {@code null}. */
-    private static Budget budget(CanonicalJson b) {
-        if (b.isNull()) {
+    /** What {@link #submit} remembers of the member of a batch read before: its budget, if it had one, and where it was written. */
+    private static final class BatchReader {
+        CanonicalJson.Members budgetMembers;
+        Budget budget;
+    }
+
+    /** A budget read back from its canonical form's members, or null for {@code null}. */
+    private static Budget budget(CanonicalJson.Members m) {
+        if (m == null) {
             return null;
         }
         // A limit written as null is unlimited; every limit is written, so none is absent.
-        CanonicalJson.Members m = b.members();
         long deadline = m.getLong("deadline_ticks", Budget.UNLIMITED);
         long memory = m.getLong("memory_bytes", Budget.UNLIMITED);
         long network = m.getLong("network_bytes", Budget.UNLIMITED);
@@ -297,12 +325,16 @@ final class Codec {
         // The frequent inputs are read off the canonical bytes; the rare ones through a tree.
         switch (kind) {
             case "submit_token" -> {
-                return submit(payload, capabilityId);
+                return submit(payload.members(), capabilityId, null, null);
             }
             case "submit_tokens" -> {
+                CanonicalJson.ObjectElements records = payload.members().getObjects("tokens");
                 List<KernelInput.SubmitToken> members = new ArrayList<>();
-                for (CanonicalJson m : payload.members().elements("tokens")) {
-                    members.add(submit(m, null));
+                KernelInput.SubmitToken previous = null;
+                BatchReader batch = new BatchReader();
+                for (CanonicalJson.Members m = records.next(); m != null; m = records.next()) {
+                    previous = submit(m, null, previous, batch);
+                    members.add(previous);
                 }
                 return new KernelInput.SubmitTokens(members);
             }

@@ -63,7 +63,7 @@ public sealed interface KernelInput {
             Names.subject(subject);
             Names.capabilityId(capabilityId);
             Names.require(args, "args");
-            if (!args.text().startsWith("{")) {
+            if (!args.isObject()) {
                 throw Names.invalid("token arguments are a JSON object, got " + Names.quote(args.text()));
             }
             if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {

@@ -313,8 +313,14 @@ final class Replay {
             String kind = e.kind();
             switch (kind) {
                 case KernelEvents.CHARGE -> {
-                    long amount = p.member("amount").longValue();
-                    switch (Budget.Resource.ofWireName(p.member("resource").stringValue())) {
+                    // One pass over the members; a resource named as the usual one is that constant string.
+                    CanonicalJson.Members m = p.members();
+                    long amount = m.getLong("amount", Long.MIN_VALUE);
+                    if (amount == Long.MIN_VALUE) {
+                        throw divergence(e, "a charge without an amount");
+                    }
+                    String resource = m.getString("resource", Budget.Resource.TOKENS.wireName());
+                    switch (Budget.Resource.ofWireName(resource)) {
                         case TOKENS -> ctx.chargeTokens(amount);
                         case MEMORY_BYTES -> ctx.chargeMemory(amount);
                         case NETWORK_BYTES -> ctx.chargeNetwork(amount);

@@ -126,7 +126,7 @@ class EncodingEquivalenceTest {
     }
 
     /** A submission; a member of a batch of {@code batchSize} (0: none) may reference other members. */
-    private static KernelInput.SubmitToken submit(SplittableRandom rnd, int batchSize) {
+    static KernelInput.SubmitToken submit(SplittableRandom rnd, int batchSize) {
         KernelInput.SubmitToken s = KernelInput.SubmitToken.of(subject(rnd), rnd.nextBoolean() ? "sim.echo" : "a.b_c.d", json(rnd))
                 .withPriority(rnd.nextInt(KernelInput.SubmitToken.MIN_PRIORITY, KernelInput.SubmitToken.MAX_PRIORITY + 1));
         if (rnd.nextBoolean()) {

@@ -236,24 +236,29 @@ public final class CanonicalJson {
         if (b[0] != '"') {
             throw new IllegalStateException("not a string: " + abbreviate(text()));
         }
-        int end = b.length - 1;
+        return stringAt(b, 0, b.length);
+    }
+
+    /** The string written at {@code b[from, to)}, quotes included, with its escapes undone. */
+    private static String stringAt(byte[] b, int from, int to) {
+        int end = to - 1;
         int escape = -1;
-        for (int i = 1; i < end; i++) {
+        for (int i = from + 1; i < end; i++) {
             if (b[i] == '\\') {
                 escape = i;
                 break;
             }
         }
         if (escape < 0) {
-            return new String(b, 1, end - 1, StandardCharsets.UTF_8);
+            return new String(b, from + 1, end - from - 1, StandardCharsets.UTF_8);
         }
-        StringBuilder out = new StringBuilder(end);
-        int from = 1;
+        StringBuilder out = new StringBuilder(end - from);
+        int start = from + 1;
         for (int i = escape; i < end; i++) {
             if (b[i] != '\\') {
                 continue;
             }
-            out.append(new String(b, from, i - from, StandardCharsets.UTF_8));
+            out.append(new String(b, start, i - start, StandardCharsets.UTF_8));
             char c = (char) b[i + 1];
             switch (c) {
                 case 'b' -> out.append('\b');
@@ -268,10 +273,25 @@ public final class CanonicalJson {
                 default -> out.append(c); // the quote or the backslash
             }
             i++;
-            from = i + 1;
+            start = i + 1;
         }
-        out.append(new String(b, from, end - from, StandardCharsets.UTF_8));
+        out.append(new String(b, start, end - start, StandardCharsets.UTF_8));
         return out.toString();
+    }
+
+    /** Whether the string written at {@code b[from, to)}, quotes included, is {@code s}; false when it has escapes or non-ASCII bytes. */
+    private static boolean plainStringIs(byte[] b, int from, int to, String s) {
+        int n = to - from - 2;
+        if (n != s.length()) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            byte c = b[from + 1 + k];
+            if (c < 0x20 || c == '\\' || c != s.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -355,7 +375,86 @@ public final class CanonicalJson {
         private String lastAsked;
 
         private Members(byte[] b) {
+            this(b, 0, -1);
+        }
+
+        /** Where the object starts (its opening brace), and the index just past its closing brace, or -1 if not known. */
+        private final int from;
+        private final int to;
+
+        /** The members of the object whose opening brace is at {@code b[from]}, read in place. */
+        private Members(byte[] b, int from) {
+            this(b, from, -1);
+        }
+
+        private Members(byte[] b, int from, int to) {
             this.b = b;
+            this.from = from;
+            this.to = to;
+            this.at = from + 1;
+        }
+
+        /**
+         * Whether this object and {@code other}, both read by {@link #getObject}, are the same
+         * canonical bytes (and so the same value): a reader of many records that repeat a value
+         * (a batch's budgets) then reads it once.
+         *
+         * @throws IllegalStateException if either was not read by {@link #getObject}
+         */
+        public boolean sameBytes(Members other) {
+            if (to < 0 || other.to < 0) {
+                throw new IllegalStateException("only objects read by getObject are compared");
+            }
+            return Arrays.equals(b, from, to, other.b, other.from, other.to);
+        }
+
+        /**
+         * The string value of member {@code name}, with its escapes undone, or null when the
+         * object has none. When the value is {@code reuse} (which may be null), {@code reuse}
+         * itself is returned: a reader of many records that repeat a string (a subject, a
+         * capability id) then hands out one instance, whose hash code is computed once and
+         * which identity caches recognise.
+         *
+         * @throws IllegalStateException if {@code name} does not sort after the name asked before,
+         *     or the member is not a string
+         */
+        public String getString(String name, String reuse) {
+            int valueFrom = find(name);
+            if (valueFrom < 0) {
+                return null;
+            }
+            if (b[valueFrom] != '"') {
+                throw new IllegalStateException("member " + name + " is not a string");
+            }
+            int valueTo = stringEnd(b, valueFrom);
+            at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            if (reuse != null && plainStringIs(b, valueFrom, valueTo, reuse)) {
+                return reuse;
+            }
+            return stringAt(b, valueFrom, valueTo);
+        }
+
+        /**
+         * The members of object member {@code name}, read in place (nothing is copied), or null
+         * when the member is the literal {@code null}. The member must be present.
+         *
+         * @throws IllegalStateException if {@code name} does not sort after the name asked before,
+         *     or the object has no such member, or it is neither an object nor {@code null}
+         */
+        public Members getObject(String name) {
+            int valueFrom = find(name);
+            if (valueFrom < 0) {
+                throw new IllegalStateException("no member " + name);
+            }
+            int valueTo = valueEnd(b, valueFrom);
+            at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            if (b[valueFrom] == 'n') {
+                return null;
+            }
+            if (b[valueFrom] != '{') {
+                throw new IllegalStateException("member " + name + " is not an object");
+            }
+            return new Members(b, valueFrom, valueTo);
         }
 
         /**
@@ -416,6 +515,35 @@ public final class CanonicalJson {
             return out;
         }
 
+        /**
+         * The elements of array member {@code name}, each an object read in place as it is asked
+         * for (nothing is copied, and the array is read once: each element is read on from where
+         * the reader of the one before stopped), or null when the object has none. While the
+         * elements are read, this object's later members cannot be.
+         *
+         * @throws IllegalStateException if {@code name} does not sort after the name asked before,
+         *     or the member is not an array
+         */
+        public ObjectElements getObjects(String name) {
+            int valueFrom = find(name);
+            if (valueFrom < 0) {
+                return null;
+            }
+            if (b[valueFrom] != '[') {
+                throw new IllegalStateException("member " + name + " is not an array");
+            }
+            return new ObjectElements(this, valueFrom + 1);
+        }
+
+        /** Reads past the members not asked for; the index just past the closing brace. */
+        private int end() {
+            while (b[at] == '"') {
+                int valueTo = valueEnd(b, stringEnd(b, at) + 1);
+                at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+            }
+            return at + 1;
+        }
+
         /** Where member {@code name}'s value starts, having read past the members before it; -1 when absent. */
         private int find(String name) {
             if (lastAsked != null && lastAsked.compareTo(name) >= 0) {
@@ -437,6 +565,49 @@ public final class CanonicalJson {
                 at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
             }
             return -1;
+        }
+    }
+
+    /** See {@link Members#getObjects}: the object elements of an array member, one after the other. Not thread-safe. */
+    public static final class ObjectElements {
+        private final Members parent;
+        /** Where the next element starts, or the closing bracket; meaningful once {@link #current} is read past. */
+        private int at;
+        private Members current;
+        private boolean done;
+
+        private ObjectElements(Members parent, int at) {
+            this.parent = parent;
+            this.at = at;
+        }
+
+        /**
+         * The members of the next element, or null past the last one (the parent object's later
+         * members can then be read again).
+         *
+         * @throws IllegalStateException if the element is not an object
+         */
+        public Members next() {
+            if (done) {
+                return null;
+            }
+            byte[] b = parent.b;
+            if (current != null) {
+                int i = current.end();
+                at = b[i] == ',' ? i + 1 : i;
+                current = null;
+            }
+            if (b[at] == ']') {
+                int valueTo = at + 1;
+                parent.at = b[valueTo] == ',' ? valueTo + 1 : valueTo;
+                done = true;
+                return null;
+            }
+            if (b[at] != '{') {
+                throw new IllegalStateException("an element is not an object");
+            }
+            current = new Members(b, at);
+            return current;
         }
     }
 
