@@ -44,7 +44,6 @@ public final class PythonSandbox implements AutoCloseable {
     private final Object lifecycle = new Object();
     private Engine engine;
     private ContextPool pool;
-    private Source prelude;
     private Watchdog watchdog;
     private volatile boolean warm;
     private boolean closed;
@@ -97,12 +96,12 @@ public final class PythonSandbox implements AutoCloseable {
                     .logHandler(OutputStream.nullOutputStream())
                     .option("engine.WarnInterpreterOnly", "false")
                     .build();
-            prelude = Source.newBuilder("python", preludeText(), "<os2-prelude>").buildLiteral();
+            Source prelude = Source.newBuilder("python", preludeText(), "<os2-prelude>").buildLiteral();
             watchdog = new Watchdog();
-            pool = new ContextPool(engine, config);
+            pool = new ContextPool(engine, config, prelude);
             // The first context initialises the interpreter, which takes seconds: not a script's fault.
             SandboxConfig warmUpConfig = config.withTimeoutMillis(Math.max(config.timeoutMillis(), WARM_UP_TIMEOUT_MILLIS));
-            RunResult result = new SandboxRun(warmUpConfig, RunRequest.of("warm-up.py", WARM_UP_SCRIPT), pool, prelude,
+            RunResult result = new SandboxRun(warmUpConfig, RunRequest.of("warm-up.py", WARM_UP_SCRIPT), pool,
                     watchdog, null, null).run();
             // The script ends in an exception so that the traceback formatter is loaded too.
             if (!(result instanceof RunResult.Failed failed && failed.exceptionType().equals("ZeroDivisionError"))) {
@@ -158,17 +157,36 @@ public final class PythonSandbox implements AutoCloseable {
         }
         warmUp();
         ContextPool runPool;
-        Source runPrelude;
         Watchdog runWatchdog;
         synchronized (lifecycle) {
             if (closed) {
                 throw new IllegalStateException("the Python sandbox is closed");
             }
             runPool = pool;
-            runPrelude = prelude;
             runWatchdog = watchdog;
         }
-        return new SandboxRun(config, request, runPool, runPrelude, runWatchdog, stdoutSink, stderrSink).run();
+        return new SandboxRun(config, request, runPool, runWatchdog, stdoutSink, stderrSink).run();
+    }
+
+    /**
+     * Waits until the sandbox is idle with its spare contexts made, as it is in a shell between two
+     * commands: every run leaves making the next run's context to its own thread after its result
+     * was handed over, and a run that starts while that is under way competes with it for the CPU.
+     * For measuring one run as an operator at a prompt sees it. Warms up first if needed.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IllegalStateException if the sandbox is closed
+     */
+    public void awaitSpares() throws InterruptedException {
+        warmUp();
+        ContextPool runPool;
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("the Python sandbox is closed");
+            }
+            runPool = pool;
+        }
+        runPool.awaitSpares();
     }
 
     /**
