@@ -41,6 +41,8 @@ public final class PythonSandbox implements AutoCloseable {
     private static final long WARM_UP_TIMEOUT_MILLIS = 300_000;
 
     private final SandboxConfig config;
+    /** The sandbox whose engine this one runs on, or null when it builds and owns its own. */
+    private final PythonSandbox engineOwner;
     private final Object lifecycle = new Object();
     private Engine engine;
     private ContextPool pool;
@@ -49,8 +51,9 @@ public final class PythonSandbox implements AutoCloseable {
     private boolean closed;
     private volatile long warmUpMillis = -1;
 
-    private PythonSandbox(SandboxConfig config) {
+    private PythonSandbox(SandboxConfig config, PythonSandbox engineOwner) {
         this.config = Objects.requireNonNull(config, "config");
+        this.engineOwner = engineOwner;
     }
 
     /**
@@ -60,7 +63,21 @@ public final class PythonSandbox implements AutoCloseable {
      * @return the sandbox
      */
     public static PythonSandbox create(SandboxConfig config) {
-        return new PythonSandbox(config);
+        return new PythonSandbox(config, null);
+    }
+
+    /**
+     * Another sandbox, with other limits, on this sandbox's engine: it builds no engine of its own,
+     * so its {@link #warmUp()} (which warms this sandbox first) only prepares its own contexts.
+     * Closing it closes its contexts and leaves the engine; closing this sandbox closes the engine
+     * under both, after which the other's runs fail.
+     *
+     * @param other the other sandbox's limits and fuses
+     * @return the other sandbox, not yet warm
+     */
+    public PythonSandbox withConfig(SandboxConfig other) {
+        PythonSandbox owner = engineOwner != null ? engineOwner : this;
+        return new PythonSandbox(other, owner);
     }
 
     /**
@@ -89,7 +106,7 @@ public final class PythonSandbox implements AutoCloseable {
                 return;
             }
             long start = System.nanoTime();
-            engine = Engine.newBuilder("python")
+            engine = engineOwner != null ? engineOwner.warmEngine() : Engine.newBuilder("python")
                     .sandbox(SandboxPolicy.CONSTRAINED)
                     .out(OutputStream.nullOutputStream())
                     .err(OutputStream.nullOutputStream())
@@ -109,6 +126,17 @@ public final class PythonSandbox implements AutoCloseable {
             }
             warmUpMillis = (System.nanoTime() - start) / 1_000_000L;
             warm = true;
+        }
+    }
+
+    /** This sandbox's engine, once warm, for a sandbox made by {@link #withConfig}. */
+    private Engine warmEngine() {
+        warmUp();
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("the Python sandbox whose engine this one shares is closed");
+            }
+            return engine;
         }
     }
 
@@ -200,7 +228,11 @@ public final class PythonSandbox implements AutoCloseable {
                 return;
             }
             closed = true;
-            if (engine != null) {
+            if (engine != null && engineOwner != null) {
+                // The engine is the owner's: only this sandbox's own contexts and threads go.
+                pool.close();
+                watchdog.close();
+            } else if (engine != null) {
                 pool.close();
                 // A script thread abandoned inside a built-in keeps the engine's cancel waiting
                 // until the built-in returns; the caller does not wait that long.
