@@ -3,19 +3,23 @@ package dev.os2.shell;
 import java.util.Map;
 
 /**
- * One {@link ShellServices} for every test of this package that runs Python through the command
- * line, so that its sandbox's engine is built and warmed once per test JVM, as
- * {@code python/TestSandboxes} does for the sandbox's own tests. Never closed: the JVM's end does.
+ * One {@link ShellServices} for every test that runs Python through the command line, so that its
+ * sandbox's engine is built and warmed once per test JVM; the sandbox tests' own sandbox
+ * ({@code python/TestSandboxes}) runs on the same engine. Never closed: the JVM's end does.
  */
-final class ShellTestSessions {
+public final class ShellTestSessions {
 
     private static ShellServices shared;
 
     private ShellTestSessions() {
     }
 
-    /** The shared services; the first call warms the Python engine and prints how long it took. */
-    static synchronized ShellServices services() {
+    /**
+     * The shared services; the first call warms the Python engine and prints how long it took.
+     *
+     * @return the services, never closed
+     */
+    public static synchronized ShellServices services() {
         if (shared == null) {
             shared = ShellServices.oneShot();
             long start = System.nanoTime();

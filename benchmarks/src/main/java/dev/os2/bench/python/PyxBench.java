@@ -36,21 +36,29 @@ import picocli.CommandLine;
  * per run. Every score is milliseconds per operation. Goal: {@link #pyxRoundTrip} at most 1.0×
  * {@link #python3Subprocess}.
  *
+ * <p>A sandbox run takes a context prepared ahead (interpreter started, prelude run) and, once its
+ * result is handed over, prepares the next one on its own thread. In a shell that happens between
+ * two commands, while the operator reads and types; a loop of runs with no pause makes every run
+ * compete with that work for the CPU.
+ *
  * <ul>
  *   <li>{@link #pyxRoundTrip}: the {@code pyx} command through the command line the shell runs
- *       ({@link Os2#commandLine}), in-process with one session whose Python engine is warm: open
- *       the workspace kernel on its Chronicle ledger (recovered from it), submit a
- *       {@code python.exec} token, run it in a fresh sandbox context (the expression, its
- *       statements charged, the output hash recorded), print the repr, close the kernel. The
- *       session's services open the kernel per command, as one-shot commands do, so recovery
- *       replays the workspace's ledger each time: each iteration starts a new workspace (not
- *       timed) so that the ledger stays one iteration long.</li>
+ *       ({@link Os2#commandLine}), in-process with one shell session whose Python engine is warm
+ *       and whose workspace kernel stays open (a warm shell): submit a {@code python.exec} token,
+ *       run it in a prepared sandbox context (the expression, its statements charged, the output
+ *       hash recorded in the Chronicle ledger), print the repr. Before each operation (not timed)
+ *       the sandbox's spare contexts are made, as they are at a prompt.</li>
+ *   <li>{@link #pyxBackToBack}: the same with no pause between operations: a script that runs
+ *       {@code pyx} in a loop, each run competing with the preparation of the next context.</li>
  *   <li>{@link #python3Subprocess}, the peer: start CPython with {@code -c 'print(1+1)'}, read its
  *       output, wait for it. The interpreter is resolved once ({@code sys.executable}), so a
  *       version-manager shim in front of {@code python3} is not counted.</li>
- *   <li>{@link #sandboxRun}: {@code pass} straight through the sandbox, no kernel: context
- *       creation (from the pool of spares), the prelude, the run and the close; what the sandbox
- *       adds per run.</li>
+ *   <li>{@link #sandboxRun}: {@code pass} straight through the sandbox, no kernel, spares made
+ *       before each operation (not timed): what a run costs its caller in the sandbox (claiming
+ *       a prepared context, seeding it, the run, the close).</li>
+ *   <li>{@link #sandboxRunWithContext}: the same, then the wait for the next context to be
+ *       prepared, timed: all a run costs, its context included. The difference from
+ *       {@link #sandboxRun} is the creation of a context.</li>
  * </ul>
  *
  * <p>The engine's warm-up (build plus the warm-up script) happens once per fork in the setup and
@@ -110,9 +118,38 @@ public class PyxBench {
         BenchFiles.deleteTree(workspace.getParent());
     }
 
-    /** {@code pyx 1+1} through the shell's command line, kernel and ledger included. */
+    /**
+     * Before each operation of the benchmarks that take it (not timed): the sandboxes' spare
+     * contexts made and nothing being prepared, as in a shell between two commands.
+     */
+    @State(Scope.Thread)
+    public static class Idle {
+        /**
+         * Waits for both sandboxes' spares.
+         *
+         * @param bench the benchmark's state, set up first
+         * @throws InterruptedException if interrupted
+         */
+        @Setup(Level.Invocation)
+        public void awaitSpares(PyxBench bench) throws InterruptedException {
+            bench.services.python().awaitSpares();
+            bench.sandbox.awaitSpares();
+        }
+    }
+
+    /** {@code pyx 1+1} through the shell's command line, kernel and ledger included, spares made. */
     @Benchmark
-    public String pyxRoundTrip() {
+    public String pyxRoundTrip(Idle idle) {
+        return pyx();
+    }
+
+    /** {@code pyx 1+1} as {@link #pyxRoundTrip}, one after the other with no pause. */
+    @Benchmark
+    public String pyxBackToBack() {
+        return pyx();
+    }
+
+    private String pyx() {
         out.getBuffer().setLength(0);
         int status = cl.execute("pyx", "--workspace", workspace.toString(), "1+1");
         String printed = out.toString();
@@ -136,13 +173,25 @@ public class PyxBench {
         return printed;
     }
 
-    /** {@code pass} straight through a warm sandbox: a context per run, no kernel. */
+    /** {@code pass} straight through a warm sandbox: a prepared context per run, no kernel. */
     @Benchmark
-    public RunResult sandboxRun() {
+    public RunResult sandboxRun(Idle idle) {
+        return pass();
+    }
+
+    private RunResult pass() {
         RunResult r = sandbox.run(RunRequest.of("bench.py", "pass"), null, null);
         if (!(r instanceof RunResult.Completed)) {
             throw new IllegalStateException("the sandbox run did not complete: " + r);
         }
+        return r;
+    }
+
+    /** {@link #sandboxRun}, then the preparation of the context that replaces the one it used. */
+    @Benchmark
+    public RunResult sandboxRunWithContext(Idle idle) throws InterruptedException {
+        RunResult r = pass();
+        sandbox.awaitSpares();
         return r;
     }
 }

@@ -3,8 +3,10 @@ package dev.os2.shell.python;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -12,13 +14,19 @@ import org.graalvm.polyglot.EnvironmentAccess;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.PolyglotAccess;
 import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.IOAccess;
+import org.graalvm.polyglot.proxy.ProxyArray;
 
 /**
- * Makes the sandbox's contexts, and keeps up to {@link #SPARES_MAX} initialised spares so that a
- * run does not wait for the interpreter's start-up. A spare has run nothing but that start-up, which reads no entropy and
- * no time that a script can see, so a run in a spare is the same as a run in a new context. Each
- * context serves one run and is closed after it.
+ * Makes the sandbox's contexts, and keeps up to {@link #SPARES_MAX} prepared spares so that a run
+ * does not wait for the interpreter's start-up or the prelude. Every context, spare or made on
+ * demand, is prepared the same way before it is handed out: the interpreter's start-up, then the
+ * prelude and its run-independent part ({@code _os2_prepare}), none of which reads entropy or time
+ * that a script can see; what depends on the run (its seed, its bridges, the tracer on its thread)
+ * is left to the run. So a run in a spare is the same as a run in a new context. Each context
+ * serves one run and is closed after it.
  *
  * <p>Thread-safe. Spares are made by the thread of the run that just ended, after its result was
  * handed over: the same work a run would do, moved off the caller's wait.
@@ -31,8 +39,23 @@ final class ContextPool implements AutoCloseable {
     /** Nothing of the host is visible; unlike {@link HostAccess#NONE}, also no mutable mappings. */
     private static final HostAccess NO_HOST_ACCESS = HostAccess.newBuilder().allowMutableTargetMappings().build();
 
-    /** A context and the streams its output goes to, set when it is claimed. */
-    private record Pooled(Context context, Redirect out, Redirect err) {
+    /** A prepared context, its run entries and the streams its output goes to, set when it is claimed. */
+    private record Pooled(Context context, Claimed claimed, Redirect out, Redirect err) {
+    }
+
+    /**
+     * A context claimed for one run, with the prelude's entries, which the run calls in this order
+     * on its own thread.
+     *
+     * @param context the context, which the run closes
+     * @param bind {@code bind(seed, tracer, clock, gateway)}: seeds the entropy, binds the bridges,
+     *     installs the tracer on the calling thread
+     * @param run {@code run(source, name, argv)}: runs the source as {@code __main__}; returns
+     *     {@code ('completed',)} or {@code ('failed', type, message, traceback lines)}
+     * @param exitHandlers {@code exit_handlers()}: runs what the script registered with
+     *     {@code atexit}
+     */
+    record Claimed(Context context, Value bind, Value run, Value exitHandlers) {
     }
 
     /** An output stream whose destination is chosen after the context was built. */
@@ -57,39 +80,109 @@ final class ContextPool implements AutoCloseable {
 
     private final Engine engine;
     private final SandboxConfig config;
+    private final Source prelude;
     private final ConcurrentLinkedQueue<Pooled> spares = new ConcurrentLinkedQueue<>();
     private final AtomicInteger spareCount = new AtomicInteger();
     private volatile boolean closed;
+    /** Guards {@link #refilling}. */
+    private final Object idle = new Object();
+    /** Refills announced and not yet finished; guarded by {@link #idle}. */
+    private int refilling;
 
-    ContextPool(Engine engine, SandboxConfig config) {
+    ContextPool(Engine engine, SandboxConfig config, Source prelude) {
         this.engine = engine;
         this.config = config;
+        this.prelude = prelude;
     }
 
     /**
-     * @return a context for one run, writing to {@code out} and {@code err}: the spare if there is
-     *     one, else a new one (initialised by its first use)
+     * A prepared context for one run, writing to {@code out} and {@code err}: a spare if there is
+     * one, else one made and prepared now, on the calling thread.
+     *
+     * @param out where the context's stdout goes
+     * @param err where its stderr goes
+     * @param made receives the context as soon as it exists (before it is prepared), so that a stop
+     *     can close it while it is being prepared
+     * @return the context and its run entry
+     * @throws org.graalvm.polyglot.PolyglotException if preparing a new context failed or was cancelled
      */
-    Context claim(OutputStream out, OutputStream err) {
+    Claimed claim(OutputStream out, OutputStream err, Consumer<Context> made) {
         Pooled pooled = spares.poll();
         if (pooled != null) {
             spareCount.decrementAndGet();
+            pooled.out().target = out;
+            pooled.err().target = err;
+            made.accept(pooled.context());
         } else {
-            pooled = create();
+            Redirect o = new Redirect();
+            Redirect e = new Redirect();
+            o.target = out;
+            e.target = err;
+            Context context = create(o, e);
+            made.accept(context);
+            pooled = prepare(context, o, e);
         }
-        pooled.out().target = out;
-        pooled.err().target = err;
-        return pooled.context();
+        return pooled.claimed();
     }
 
-    /** Makes spares until there are {@link #SPARES_MAX}; best effort, on the calling thread. */
+    /**
+     * Announces a {@link #refill()} that the calling thread is about to make, so that
+     * {@link #awaitSpares()} waits for it; every call must be followed by one {@code refill()}.
+     */
+    void announceRefill() {
+        synchronized (idle) {
+            refilling++;
+        }
+    }
+
+    /**
+     * Makes spares until there are {@link #SPARES_MAX}; best effort, on the calling thread, after
+     * {@link #announceRefill()}.
+     */
     void refill() {
+        try {
+            fill();
+        } finally {
+            synchronized (idle) {
+                refilling--;
+                idle.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until no other thread is making spares, then makes any still missing on the calling
+     * thread: afterwards the pool is full and idle, unless a run claimed a spare meanwhile.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    void awaitSpares() throws InterruptedException {
+        synchronized (idle) {
+            while (refilling > 0) {
+                idle.wait();
+            }
+            refilling++;
+        }
+        refill();
+    }
+
+    private void fill() {
         while (!closed && spareCount.get() < SPARES_MAX) {
             Pooled pooled;
+            Context context = null;
             try {
-                pooled = create();
-                pooled.context().initialize("python");
+                Redirect out = new Redirect();
+                Redirect err = new Redirect();
+                context = create(out, err);
+                pooled = prepare(context, out, err);
             } catch (RuntimeException e) {
+                if (context != null) {
+                    try {
+                        context.close(true);
+                    } catch (RuntimeException closing) {
+                        // Already closing with the engine.
+                    }
+                }
                 // The engine is closing, or the JVM is short of something: runs make their own.
                 return;
             }
@@ -105,9 +198,19 @@ final class ContextPool implements AutoCloseable {
         }
     }
 
-    private Pooled create() {
-        Redirect out = new Redirect();
-        Redirect err = new Redirect();
+    /** Runs the interpreter's start-up and the run-independent part of the prelude in {@code context}. */
+    private Pooled prepare(Context context, Redirect out, Redirect err) {
+        context.eval(prelude);
+        Value bindings = context.getBindings("python");
+        Value prepare = bindings.getMember("_os2_prepare");
+        bindings.removeMember("_os2_prepare");
+        Value entries = prepare.execute(config.recursionLimitMax(), config.intDigitsMax(),
+                ProxyArray.fromList(new ArrayList<Object>(ModuleSource.METERED_ORIGINS)));
+        return new Pooled(context, new Claimed(context, entries.getArrayElement(0), entries.getArrayElement(1),
+                entries.getArrayElement(2)), out, err);
+    }
+
+    private Context create(Redirect out, Redirect err) {
         Context context = Context.newBuilder("python")
                 .engine(engine)
                 .sandbox(SandboxPolicy.CONSTRAINED)
@@ -128,7 +231,7 @@ final class ContextPool implements AutoCloseable {
                 // start on; the frame limit is, exactly, and ends the run (see SandboxRun).
                 .option("sandbox.MaxStackFrames", Integer.toString(config.recursionLimitMax()))
                 .build();
-        return new Pooled(context, out, err);
+        return context;
     }
 
     @Override

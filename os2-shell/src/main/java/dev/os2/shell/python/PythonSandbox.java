@@ -41,17 +41,19 @@ public final class PythonSandbox implements AutoCloseable {
     private static final long WARM_UP_TIMEOUT_MILLIS = 300_000;
 
     private final SandboxConfig config;
+    /** The sandbox whose engine this one runs on, or null when it builds and owns its own. */
+    private final PythonSandbox engineOwner;
     private final Object lifecycle = new Object();
     private Engine engine;
     private ContextPool pool;
-    private Source prelude;
     private Watchdog watchdog;
     private volatile boolean warm;
     private boolean closed;
     private volatile long warmUpMillis = -1;
 
-    private PythonSandbox(SandboxConfig config) {
+    private PythonSandbox(SandboxConfig config, PythonSandbox engineOwner) {
         this.config = Objects.requireNonNull(config, "config");
+        this.engineOwner = engineOwner;
     }
 
     /**
@@ -61,7 +63,21 @@ public final class PythonSandbox implements AutoCloseable {
      * @return the sandbox
      */
     public static PythonSandbox create(SandboxConfig config) {
-        return new PythonSandbox(config);
+        return new PythonSandbox(config, null);
+    }
+
+    /**
+     * Another sandbox, with other limits, on this sandbox's engine: it builds no engine of its own,
+     * so its {@link #warmUp()} (which warms this sandbox first) only prepares its own contexts.
+     * Closing it closes its contexts and leaves the engine; closing this sandbox closes the engine
+     * under both, after which the other's runs fail.
+     *
+     * @param other the other sandbox's limits and fuses
+     * @return the other sandbox, not yet warm
+     */
+    public PythonSandbox withConfig(SandboxConfig other) {
+        PythonSandbox owner = engineOwner != null ? engineOwner : this;
+        return new PythonSandbox(other, owner);
     }
 
     /**
@@ -90,19 +106,19 @@ public final class PythonSandbox implements AutoCloseable {
                 return;
             }
             long start = System.nanoTime();
-            engine = Engine.newBuilder("python")
+            engine = engineOwner != null ? engineOwner.warmEngine() : Engine.newBuilder("python")
                     .sandbox(SandboxPolicy.CONSTRAINED)
                     .out(OutputStream.nullOutputStream())
                     .err(OutputStream.nullOutputStream())
                     .logHandler(OutputStream.nullOutputStream())
                     .option("engine.WarnInterpreterOnly", "false")
                     .build();
-            prelude = Source.newBuilder("python", preludeText(), "<os2-prelude>").buildLiteral();
+            Source prelude = Source.newBuilder("python", preludeText(), "<os2-prelude>").buildLiteral();
             watchdog = new Watchdog();
-            pool = new ContextPool(engine, config);
+            pool = new ContextPool(engine, config, prelude);
             // The first context initialises the interpreter, which takes seconds: not a script's fault.
             SandboxConfig warmUpConfig = config.withTimeoutMillis(Math.max(config.timeoutMillis(), WARM_UP_TIMEOUT_MILLIS));
-            RunResult result = new SandboxRun(warmUpConfig, RunRequest.of("warm-up.py", WARM_UP_SCRIPT), pool, prelude,
+            RunResult result = new SandboxRun(warmUpConfig, RunRequest.of("warm-up.py", WARM_UP_SCRIPT), pool,
                     watchdog, null, null).run();
             // The script ends in an exception so that the traceback formatter is loaded too.
             if (!(result instanceof RunResult.Failed failed && failed.exceptionType().equals("ZeroDivisionError"))) {
@@ -110,6 +126,17 @@ public final class PythonSandbox implements AutoCloseable {
             }
             warmUpMillis = (System.nanoTime() - start) / 1_000_000L;
             warm = true;
+        }
+    }
+
+    /** This sandbox's engine, once warm, for a sandbox made by {@link #withConfig}. */
+    private Engine warmEngine() {
+        warmUp();
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("the Python sandbox whose engine this one shares is closed");
+            }
+            return engine;
         }
     }
 
@@ -158,17 +185,36 @@ public final class PythonSandbox implements AutoCloseable {
         }
         warmUp();
         ContextPool runPool;
-        Source runPrelude;
         Watchdog runWatchdog;
         synchronized (lifecycle) {
             if (closed) {
                 throw new IllegalStateException("the Python sandbox is closed");
             }
             runPool = pool;
-            runPrelude = prelude;
             runWatchdog = watchdog;
         }
-        return new SandboxRun(config, request, runPool, runPrelude, runWatchdog, stdoutSink, stderrSink).run();
+        return new SandboxRun(config, request, runPool, runWatchdog, stdoutSink, stderrSink).run();
+    }
+
+    /**
+     * Waits until the sandbox is idle with its spare contexts made, as it is in a shell between two
+     * commands: every run leaves making the next run's context to its own thread after its result
+     * was handed over, and a run that starts while that is under way competes with it for the CPU.
+     * For measuring one run as an operator at a prompt sees it. Warms up first if needed.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IllegalStateException if the sandbox is closed
+     */
+    public void awaitSpares() throws InterruptedException {
+        warmUp();
+        ContextPool runPool;
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("the Python sandbox is closed");
+            }
+            runPool = pool;
+        }
+        runPool.awaitSpares();
     }
 
     /**
@@ -182,7 +228,11 @@ public final class PythonSandbox implements AutoCloseable {
                 return;
             }
             closed = true;
-            if (engine != null) {
+            if (engine != null && engineOwner != null) {
+                // The engine is the owner's: only this sandbox's own contexts and threads go.
+                pool.close();
+                watchdog.close();
+            } else if (engine != null) {
                 pool.close();
                 // A script thread abandoned inside a built-in keeps the engine's cancel waiting
                 // until the built-in returns; the caller does not wait that long.

@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
-import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
@@ -32,7 +31,8 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
  * that moment, on the thread that decided it; the cancel that follows only has to end the
  * execution. If the script's thread has not ended {@link SandboxConfig#cancelGraceMillis()} after
  * the stop (it is inside a built-in that does not poll for cancellation), the caller gets the
- * result without it.
+ * result without it. After handing the result over, the script's thread closes the context and
+ * prepares the next run's ({@link ContextPool#refill()}), while no one waits for it.
  */
 final class SandboxRun {
 
@@ -49,7 +49,6 @@ final class SandboxRun {
     private final SandboxConfig config;
     private final RunRequest request;
     private final ContextPool pool;
-    private final Source prelude;
     private final Watchdog watchdog;
     private final OutputChannel.Limit limit;
     private final OutputChannel stdout;
@@ -73,12 +72,11 @@ final class SandboxRun {
     private long liveAtStart = -1;
     private ScheduledFuture<?> checks;
 
-    SandboxRun(SandboxConfig config, RunRequest request, ContextPool pool, Source prelude, Watchdog watchdog,
+    SandboxRun(SandboxConfig config, RunRequest request, ContextPool pool, Watchdog watchdog,
             OutputStream stdoutSink, OutputStream stderrSink) {
         this.config = config;
         this.request = request;
         this.pool = pool;
-        this.prelude = prelude;
         this.watchdog = watchdog;
         this.limit = new OutputChannel.Limit(config.outputBytesMax());
         this.stdout = new OutputChannel(stdoutSink, limit);
@@ -89,12 +87,22 @@ final class SandboxRun {
     RunResult run() {
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         Thread thread = new Thread(null, () -> {
+            RunResult result = null;
+            Throwable failure = null;
             try {
-                done.complete(execute());
+                result = execute();
             } catch (Throwable t) {
-                done.completeExceptionally(t);
+                failure = t;
             }
-            // The next run's context, made while no one waits for this thread.
+            // The next run's context, made while no one waits for this thread; announced before
+            // the result is handed over, so that whoever waits for idle spares sees it coming.
+            pool.announceRefill();
+            if (failure == null) {
+                done.complete(result);
+            } else {
+                done.completeExceptionally(failure);
+            }
+            close();
             pool.refill();
         }, "os2-python-run-" + RUN_THREADS.incrementAndGet(), config.stackBytes());
         thread.setDaemon(true);
@@ -143,8 +151,8 @@ final class SandboxRun {
         allocatedAtStart = allocatedBytes();
         Outcome outcome;
         try {
-            context = pool.claim(stdout, stderr);
-            outcome = runScript();
+            ContextPool.Claimed claimed = pool.claim(stdout, stderr, made -> context = made);
+            outcome = runScript(claimed);
         } catch (PolyglotException e) {
             outcome = Outcome.of(e, config.recursionLimitMax());
         } finally {
@@ -154,19 +162,14 @@ final class SandboxRun {
         return result(outcome, false);
     }
 
-    private Outcome runScript() {
-        context.eval(prelude);
-        Value bindings = context.getBindings("python");
-        Value boot = bindings.getMember("_os2_boot");
-        bindings.removeMember("_os2_boot");
-        Value main = boot.execute(request.seed(), config.recursionLimitMax(), config.intDigitsMax(),
-                new Meter(), (ProxyExecutable) this::clock, (ProxyExecutable) this::gateway,
-                ProxyArray.fromList(new ArrayList<Object>(ModuleSource.METERED_ORIGINS)));
+    private Outcome runScript(ContextPool.Claimed claimed) {
+        claimed.bind().execute(request.seed(), new Meter(), (ProxyExecutable) this::clock, (ProxyExecutable) this::gateway);
         List<Object> argv = new ArrayList<>();
         argv.add(request.sourceName());
         argv.addAll(request.args());
         // A proxy: with no host access, Python cannot see into a Java array or list.
-        Value ended = main.execute(request.source(), request.sourceName(), ProxyArray.fromList(argv));
+        Value ended = claimed.run().execute(request.source(), request.sourceName(), ProxyArray.fromList(argv));
+        claimed.exitHandlers().executeVoid();
         String kind = ended.getArrayElement(0).asString();
         if (kind.equals("completed")) {
             return Outcome.COMPLETED;
@@ -344,6 +347,15 @@ final class SandboxRun {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Closes the context; called by the script's thread after the result was handed over (the
+     * prelude ran the exit handlers inside the run, so closing runs nothing of the script's).
+     * Output is shut first: nothing written while closing reaches the caller's sinks any more.
+     */
+    private void close() {
+        limit.close();
         try {
             if (context != null) {
                 context.close();

@@ -8,11 +8,12 @@
  * {@link dev.os2.shell.python.PythonSandbox#warmUp()}) and gives every
  * {@link dev.os2.shell.python.RunRequest} a fresh context under
  * {@code SandboxPolicy.CONSTRAINED} with host access, polyglot access, I/O, threads, processes,
- * native access and the environment all denied. Contexts are started ahead of need (two spares,
- * made by the thread of the run before), so a run does not wait for the interpreter's start-up;
- * each serves one run and is closed after it. Before the script, a prelude (the resource
- * {@code prelude.py}) replaces randomness with a stream seeded from the request, time with a
- * virtual clock, and the process's identity with fixed values; it installs the {@code os2} module,
+ * native access and the environment all denied. Contexts are prepared ahead of need (two spares,
+ * made by the thread of the run before, after its result was handed over), so a run waits neither
+ * for the interpreter's start-up nor for the prelude; each serves one run and is closed after it.
+ * The prelude (the resource {@code prelude.py}) replaces randomness with a stream seeded from the
+ * request, time with a virtual clock, and the process's identity with fixed values; it installs
+ * the {@code os2} module,
  * through which the script reaches the kernel's capabilities via a
  * {@link dev.os2.shell.python.CapabilityGateway}, and nothing else.
  *

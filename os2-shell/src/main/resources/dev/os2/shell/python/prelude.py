@@ -1,11 +1,14 @@
 # The OS2 sandbox prelude: evaluated once in every fresh context, before the user's script.
 #
-# It defines one function, _os2_boot, which the host removes from __main__ at once and calls with
-# the run's seed and its bridge objects. _os2_boot makes the interpreter deterministic (seeded
-# randomness, virtual time, no host identity), hides the tracing controls, installs the fuel
-# tracer and the `os2` module, and returns the driver that runs the user's source.
+# It defines one function, _os2_prepare, which the host removes from __main__ at once and calls
+# when it makes the context, before any run has claimed it: everything that does not depend on the
+# run happens there (deterministic host identity and time, the hidden tracing controls, the import
+# gate, the `os2` module). It returns the three functions the run calls on its own thread: bind,
+# with the seed and the bridge objects (it seeds the entropy and installs the fuel tracer), run,
+# with the user's source, and exit_handlers. Every context goes through the same two steps in the same order, whether it was made
+# ahead as a spare or on demand, so where and when the first step ran is invisible to the script.
 #
-# Everything lives in closures and locals of _os2_boot, never in module globals, so the user's
+# Everything lives in closures and locals of _os2_prepare, never in module globals, so the user's
 # script (which runs in __main__) cannot shadow what the prelude relies on. The bridge objects are
 # host proxies that are safe to call from user code: the tracer only ever adds fuel, the clock only
 # reads or moves virtual time forward, the gateway is the capability boundary itself.
@@ -15,12 +18,16 @@
 # The standard library is not metered.
 
 
-def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway, metered):
+def _os2_prepare(recursion_max, int_digits_max, metered):
     import sys
     import builtins
     import posix
     import _io as io
     import _random
+
+    # Set by bind for the run; the closures below read them when they are called.
+    seed = 0
+    tracer = clock = gateway = None
 
     # Code under these file names is the standard library's or the sandbox's, not the script's.
     prefix = sys.prefix + '/' if sys.prefix else '\0'
@@ -40,8 +47,8 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway, meter
 
     # ---- Entropy: one seeded stream replaces every source of host randomness. -------------------
     mask64 = (1 << 64) - 1
+    # Seeded by bind: no run reads it before.
     entropy = _random.Random()
-    entropy.seed(((seed * 0x9E3779B97F4A7C15) ^ 0x6F73325F656E7472) & mask64)
     _index = int.__index__
 
     def urandom(size):
@@ -241,7 +248,8 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway, meter
 
     sys.meta_path.insert(0, ImportGate)
     for name, hook in hooks.items():
-        if name in sys.modules:
+        # random's hook seeds the module, so for a random imported already it waits for bind.
+        if name in sys.modules and name != 'random':
             hook(sys.modules[name])
     for name in list(sys.modules):
         if name.partition('.')[0] in blocked:
@@ -460,12 +468,46 @@ def _os2_boot(seed, recursion_max, int_digits_max, tracer, clock, gateway, meter
                     pass
         return ('completed',)
 
-    # Installed last and kept nowhere else: with settrace and gettrace gone from sys, neither the
-    # user nor the frames they can reach hold a way to switch metering off for new frames.
+    def exit_handlers():
+        # What the interpreter would run when the context closes runs here instead, as part of the
+        # run: metered, its output captured, before the result. The host closes the context after
+        # handing the result over, when nothing of the script may run any more.
+        atexit = sys.modules.get('atexit')
+        if atexit is None:
+            return
+        try:
+            atexit._run_exitfuncs()
+        except BaseException:
+            pass
+        try:
+            atexit._clear()
+        except BaseException:
+            pass
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+
+    # Kept nowhere else: with settrace and gettrace gone from sys, neither the user nor the frames
+    # they can reach hold a way to switch metering off for new frames.
     settrace = sys.settrace
     for name in ('settrace', 'setprofile', 'gettrace', 'getprofile', '_current_frames',
                  '_current_exceptions'):
         if hasattr(sys, name):
             delattr(sys, name)
-    settrace(meter)
-    return run
+
+    def bind(seed_, tracer_, clock_, gateway_):
+        """Binds the run's seed and bridges and installs the tracer on the calling thread."""
+        nonlocal seed, tracer, clock, gateway
+        seed, tracer, clock, gateway = seed_, tracer_, clock_, gateway_
+        entropy.seed(((seed * 0x9E3779B97F4A7C15) ^ 0x6F73325F656E7472) & mask64)
+        if 'random' in sys.modules:
+            after_random(sys.modules['random'])
+        # The trace function is per thread: the run's thread is the one that executes the script.
+        settrace(meter)
+
+    # Three functions the host calls one after the other, so that none of them is on the stack
+    # below another: the frames the script can walk to (run's, exit_handlers') hold neither
+    # settrace nor the tracer.
+    return bind, run, exit_handlers

@@ -376,6 +376,19 @@ class PythonSandboxTest {
     }
 
     @Test
+    void aSandboxWithOtherLimitsRunsOnTheSameEngineAndClosesAlone() {
+        PythonSandbox narrow = sandbox.withConfig(TestSandboxes.CONFIG.withOutputBytesMax(10));
+        RunResult cut = narrow.run(RunRequest.of("x.py", "print('x' * 100)"), null, null);
+        assertTrue(cut.output().truncated(), cut.toString());
+        assertTrue(cut.output().stdoutText().startsWith("xxxxxxxxxx\n[os2: output cut after 10 bytes]"), cut.output().stdoutText());
+        narrow.close();
+        assertThrows(IllegalStateException.class, () -> narrow.run(RunRequest.of("x.py", "1"), null, null));
+        RunResult.Completed still = assertInstanceOf(RunResult.Completed.class,
+                sandbox.run(RunRequest.of("x.py", "print('x' * 100)"), null, null));
+        assertEquals(101, still.output().stdout().length, "the engine outlives the narrower sandbox");
+    }
+
+    @Test
     void requestsAndConfigurationsValidate() {
         assertThrows(IllegalArgumentException.class, () -> RunRequest.of("<frozen os>", "1"));
         assertThrows(IllegalArgumentException.class, () -> RunRequest.of("a\nb", "1"));
@@ -394,7 +407,7 @@ class PythonSandboxTest {
             assertEquals("2\n", result.output().stdoutText());
         }
         Arrays.sort(millis);
-        System.out.printf("figure: print(1+1) round trip (fresh context, prelude, run, close): median %d ms, min %d ms%n",
+        System.out.printf("figure: print(1+1) round trip, back to back (a prepared context from the pool, the run): median %d ms, min %d ms%n",
                 millis[millis.length / 2], millis[0]);
     }
 

@@ -1,9 +1,12 @@
 package dev.os2.shell.python;
 
+import dev.os2.shell.ShellTestSessions;
+
 /**
- * The one sandbox the tests of this package share, so that the engine is built and warmed once per
- * test JVM. Its fuses are short enough that the watchdog cases of the escape corpus end quickly,
- * and long enough that an ordinary script never meets them on a loaded machine.
+ * The one sandbox the tests of this package share. It runs on the engine of the shell tests'
+ * services ({@link PythonSandbox#withConfig}), so that one engine is built and warmed per test
+ * JVM. Its fuses are short enough that the watchdog cases of the escape corpus end quickly, and
+ * long enough that an ordinary script never meets them on a loaded machine.
  */
 final class TestSandboxes {
 
@@ -20,11 +23,10 @@ final class TestSandboxes {
 
     static synchronized PythonSandbox shared() {
         if (shared == null) {
-            shared = PythonSandbox.create(CONFIG);
+            shared = ShellTestSessions.services().python().withConfig(CONFIG);
             long start = System.nanoTime();
             shared.warmUp();
-            System.out.printf("figure: engine warm-up %d ms (engine build and the warm-up script)%n",
-                    (System.nanoTime() - start) / 1_000_000);
+            System.out.printf("figure: warm-up of a second sandbox on a warm engine %d ms%n", (System.nanoTime() - start) / 1_000_000);
         }
         return shared;
     }

@@ -5,23 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Same script, seed and budget ⇒ the same result, byte for byte, in another JVM process: output,
- * output hash, statements used, and the statement where the budget stopped the run.
+ * Same script, seed and budget ⇒ the same result, byte for byte, from run to run of one sandbox:
+ * output, output hash, statements used, virtual time, the statement where the budget stopped the
+ * run, the traceback; another seed changes what comes from the entropy and nothing else. (Two
+ * separate processes are compared through the shell, by {@code dev.os2.shell.PythonProcessesTest}.)
  */
-class DeterminismAcrossProcessesTest {
+class SeedDeterminismTest {
 
     static final long SEED = 20_260_101L;
     static final long BUDGET = 50_000;
@@ -62,30 +59,20 @@ class DeterminismAcrossProcessesTest {
             """;
 
     @Test
-    void aChildJvmGetsByteIdenticalResults(@TempDir Path dir) throws Exception {
-        List<Path> scripts = new ArrayList<>();
-        for (String[] named : new String[][] {{"entropy.py", ENTROPY}, {"loop.py", LOOP}, {"failure.py", FAILURE}}) {
-            Path file = dir.resolve(named[0]);
-            Files.writeString(file, named[1]);
-            scripts.add(file);
-        }
-        Process child = startChild(scripts);
-
+    void theSameRequestGivesTheSameResultInEveryRun() {
         PythonSandbox sandbox = TestSandboxes.shared();
-        List<String> here = new ArrayList<>();
-        for (Path script : scripts) {
-            here.add(summary(sandbox.run(RunRequest.of(script.getFileName().toString(), Files.readString(script))
-                    .withSeed(SEED).withStatementBudget(BUDGET), null, null)));
+        List<String> first = new ArrayList<>();
+        List<String> again = new ArrayList<>();
+        for (List<String> results : List.of(first, again)) {
+            for (String[] named : new String[][] {{"entropy.py", ENTROPY}, {"loop.py", LOOP}, {"failure.py", FAILURE}}) {
+                results.add(summary(sandbox.run(RunRequest.of(named[0], named[1]).withSeed(SEED).withStatementBudget(BUDGET),
+                        null, null)));
+            }
         }
-        assertTrue(here.get(0).startsWith("Completed|"), here.get(0));
-        assertTrue(here.get(1).startsWith("BudgetExceeded|" + BUDGET + "|loop.py:"), here.get(1));
-        assertTrue(here.get(2).startsWith("Failed:json.decoder.JSONDecodeError|"), here.get(2));
-
-        assertTrue(child.waitFor(10, TimeUnit.MINUTES), "the child JVM did not finish");
-        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, child.exitValue(), "child failed; its output:\n" + out);
-        List<String> there = out.lines().filter(l -> !l.isBlank()).toList();
-        assertEquals(here, there);
+        assertTrue(first.get(0).startsWith("Completed|"), first.get(0));
+        assertTrue(first.get(1).startsWith("BudgetExceeded|" + BUDGET + "|loop.py:"), first.get(1));
+        assertTrue(first.get(2).startsWith("Failed:json.decoder.JSONDecodeError|"), first.get(2));
+        assertEquals(first, again);
     }
 
     @Test
@@ -121,21 +108,5 @@ class DeterminismAcrossProcessesTest {
             case RunResult.WatchdogStopped w -> "WatchdogStopped:" + w.cause() + tail;
             case RunResult.Refused r -> "Refused|" + r.reason();
         };
-    }
-
-    private static Process startChild(List<Path> scripts) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SandboxChildMain.class.getName());
-        command.add(Long.toString(SEED));
-        command.add(Long.toString(BUDGET));
-        for (Path script : scripts) {
-            command.add(script.toString());
-        }
-        // stderr (JVM warnings) is kept apart from the summary lines on stdout.
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 }
