@@ -32,9 +32,11 @@ import picocli.CommandLine;
 
 /**
  * {@code pyx 1+1} in a warm shell beside what a user would otherwise run, {@code python3 -c
- * 'print(1+1)'} as a subprocess, in the same run and the same forks; and the sandbox's own cost
+ * 'print(1+1)'} as a subprocess, in the same run; and the sandbox's own cost
  * per run. Every score is milliseconds per operation. Goal: {@link #pyxRoundTrip} at most 1.0×
- * {@link #python3Subprocess}.
+ * {@link #python3Subprocess}. Each benchmark has a fork of its own; the engines are set up only
+ * in the forks of the benchmarks that use them ({@link Shell}), so CPython's runs share the
+ * machine with no engine's background work.
  *
  * <p>A sandbox run takes a context prepared ahead (interpreter started, prelude run) and, once its
  * result is handed over, prepares the next one on its own thread. In a shell that happens between
@@ -64,7 +66,6 @@ import picocli.CommandLine;
  * <p>The engine's warm-up (build plus the warm-up script) happens once per fork in the setup and
  * is printed as {@code figure: engine warm-up N ms}.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 3)
@@ -77,45 +78,73 @@ import picocli.CommandLine;
         "-Dchronicle.analytics.disable=true", "--enable-native-access=ALL-UNNAMED"})
 public class PyxBench {
 
-    private ShellServices services;
-    private CommandLine cl;
-    private StringWriter out;
-    private StringWriter err;
-    private Path workspace;
-    private PythonSandbox sandbox;
-    private String python3;
+    /**
+     * The warm shell: its session's Python engine, a session on it whose workspace kernel stays
+     * open, and a bare sandbox. Only the benchmarks that use it pay for it, so the peer's fork
+     * runs no engine beside CPython.
+     */
+    @State(Scope.Benchmark)
+    public static class Shell {
+        private ShellServices services;
+        private CommandLine cl;
+        private StringWriter out;
+        private StringWriter err;
+        private Path workspace;
+        private PythonSandbox sandbox;
 
-    /** Warms the session's engine (timed and printed) and a bare sandbox; finds CPython. */
-    @Setup(Level.Trial)
-    public void warmUp() throws IOException, InterruptedException {
-        // The shell's services: the workspace kernel stays open between commands, as in a warm shell.
-        services = ShellServices.shared();
-        long start = System.nanoTime();
-        services.python().warmUp();
-        System.out.printf("%nfigure: engine warm-up %d ms%n", (System.nanoTime() - start) / 1_000_000);
-        Session session = new Session(Map.of(), false, 0, "os2", false, services);
-        cl = Os2.commandLine(session);
-        // One workspace for the trial: the shell keeps its kernel open, as a session would.
-        workspace = BenchFiles.tempDir("os2-pyx-bench").resolve("ws");
-        out = new StringWriter();
-        err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        sandbox = PythonSandbox.create(SandboxConfig.defaults());
-        sandbox.warmUp();
-        Process which = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").redirectErrorStream(true).start();
-        python3 = new String(which.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (which.waitFor() != 0 || python3.isEmpty()) {
-            throw new IllegalStateException("python3 is not installed: " + python3);
+        /**
+         * Warms the session's engine (timed and printed) and a bare sandbox.
+         *
+         * @throws IOException if the workspace's folder cannot be made
+         * @throws InterruptedException if interrupted while warming
+         */
+        @Setup(Level.Trial)
+        public void warmUp() throws IOException, InterruptedException {
+            // The shell's services: the workspace kernel stays open between commands, as in a warm shell.
+            services = ShellServices.shared();
+            long start = System.nanoTime();
+            services.python().warmUp();
+            System.out.printf("%nfigure: engine warm-up %d ms%n", (System.nanoTime() - start) / 1_000_000);
+            Session session = new Session(Map.of(), false, 0, "os2", false, services);
+            cl = Os2.commandLine(session);
+            // One workspace for the trial: the shell keeps its kernel open, as a session would.
+            workspace = BenchFiles.tempDir("os2-pyx-bench").resolve("ws");
+            out = new StringWriter();
+            err = new StringWriter();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            sandbox = PythonSandbox.create(SandboxConfig.defaults());
+            sandbox.warmUp();
+        }
+
+        /** Closes the engines and the workspace's kernel, then deletes the workspace. */
+        @TearDown(Level.Trial)
+        public void close() {
+            services.close();
+            sandbox.close();
+            BenchFiles.deleteTree(workspace.getParent());
         }
     }
 
-    /** Closes the engines and the workspace's kernel, then deletes the workspace. */
-    @TearDown(Level.Trial)
-    public void close() {
-        services.close();
-        sandbox.close();
-        BenchFiles.deleteTree(workspace.getParent());
+    /** The peer's state: the CPython executable, resolved once. */
+    @State(Scope.Benchmark)
+    public static class CPython {
+        private String python3;
+
+        /**
+         * Resolves {@code python3} to its executable ({@code sys.executable}).
+         *
+         * @throws IOException if {@code python3} cannot be started
+         * @throws InterruptedException if interrupted while it runs
+         */
+        @Setup(Level.Trial)
+        public void find() throws IOException, InterruptedException {
+            Process which = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").redirectErrorStream(true).start();
+            python3 = new String(which.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (which.waitFor() != 0 || python3.isEmpty()) {
+                throw new IllegalStateException("python3 is not installed: " + python3);
+            }
+        }
     }
 
     /**
@@ -127,42 +156,42 @@ public class PyxBench {
         /**
          * Waits for both sandboxes' spares.
          *
-         * @param bench the benchmark's state, set up first
+         * @param shell the warm shell, set up first
          * @throws InterruptedException if interrupted
          */
         @Setup(Level.Invocation)
-        public void awaitSpares(PyxBench bench) throws InterruptedException {
-            bench.services.python().awaitSpares();
-            bench.sandbox.awaitSpares();
+        public void awaitSpares(Shell shell) throws InterruptedException {
+            shell.services.python().awaitSpares();
+            shell.sandbox.awaitSpares();
         }
     }
 
     /** {@code pyx 1+1} through the shell's command line, kernel and ledger included, spares made. */
     @Benchmark
-    public String pyxRoundTrip(Idle idle) {
-        return pyx();
+    public String pyxRoundTrip(Shell shell, Idle idle) {
+        return pyx(shell);
     }
 
     /** {@code pyx 1+1} as {@link #pyxRoundTrip}, one after the other with no pause. */
     @Benchmark
-    public String pyxBackToBack() {
-        return pyx();
+    public String pyxBackToBack(Shell shell) {
+        return pyx(shell);
     }
 
-    private String pyx() {
-        out.getBuffer().setLength(0);
-        int status = cl.execute("pyx", "--workspace", workspace.toString(), "1+1");
-        String printed = out.toString();
+    private static String pyx(Shell shell) {
+        shell.out.getBuffer().setLength(0);
+        int status = shell.cl.execute("pyx", "--workspace", shell.workspace.toString(), "1+1");
+        String printed = shell.out.toString();
         if (status != 0 || !printed.equals("2\n")) {
-            throw new IllegalStateException("pyx 1+1 gave exit " + status + ", output " + printed + err);
+            throw new IllegalStateException("pyx 1+1 gave exit " + status + ", output " + printed + shell.err);
         }
         return printed;
     }
 
     /** {@code python3 -c 'print(1+1)'} as a subprocess, its output read. */
     @Benchmark
-    public String python3Subprocess() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(python3, "-c", "print(1+1)").redirectErrorStream(true).start();
+    public String python3Subprocess(CPython cpython) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cpython.python3, "-c", "print(1+1)").redirectErrorStream(true).start();
         String printed;
         try (InputStream in = p.getInputStream()) {
             printed = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -175,12 +204,12 @@ public class PyxBench {
 
     /** {@code pass} straight through a warm sandbox: a prepared context per run, no kernel. */
     @Benchmark
-    public RunResult sandboxRun(Idle idle) {
-        return pass();
+    public RunResult sandboxRun(Shell shell, Idle idle) {
+        return pass(shell);
     }
 
-    private RunResult pass() {
-        RunResult r = sandbox.run(RunRequest.of("bench.py", "pass"), null, null);
+    private static RunResult pass(Shell shell) {
+        RunResult r = shell.sandbox.run(RunRequest.of("bench.py", "pass"), null, null);
         if (!(r instanceof RunResult.Completed)) {
             throw new IllegalStateException("the sandbox run did not complete: " + r);
         }
@@ -189,9 +218,9 @@ public class PyxBench {
 
     /** {@link #sandboxRun}, then the preparation of the context that replaces the one it used. */
     @Benchmark
-    public RunResult sandboxRunWithContext(Idle idle) throws InterruptedException {
-        RunResult r = pass();
-        sandbox.awaitSpares();
+    public RunResult sandboxRunWithContext(Shell shell, Idle idle) throws InterruptedException {
+        RunResult r = pass(shell);
+        shell.sandbox.awaitSpares();
         return r;
     }
 }
