@@ -129,6 +129,19 @@ class PythonSandboxTest {
     }
 
     @Test
+    void exitHandlersRunInsideTheRunMeteredAndCaptured() {
+        RunResult.Completed done = assertInstanceOf(RunResult.Completed.class,
+                run("import atexit\natexit.register(print, 'bye')\nprint('hi')\n"));
+        assertEquals("hi\nbye\n", done.output().stdoutText());
+        RunRequest spin = RunRequest.of("spin.py", "import atexit\ndef spin():\n    while True:\n        pass\n"
+                + "atexit.register(spin)\nprint('registered')\n").withStatementBudget(10_000);
+        RunResult.BudgetExceeded exceeded = assertInstanceOf(RunResult.BudgetExceeded.class, sandbox.run(spin, null, null));
+        assertEquals("spin.py", exceeded.file());
+        assertEquals("registered\n", exceeded.output().stdoutText());
+        assertEquals(exceeded, sandbox.run(spin, null, null));
+    }
+
+    @Test
     void outputStopsExactlyWhereTheBudgetRanOut() {
         // Line events: `i = 0` once, then per iteration the loop header, the print and the increment.
         String loop = "i = 0\nwhile True:\n    print(i)\n    i += 1\n";
