@@ -396,7 +396,8 @@ public final class BenchMain {
     }
 
     private static Path defaultOut() {
-        String root = System.getProperty("os2.bench.results", "bench-results");
+        // The launcher names its folder in the environment (a -D flag would be copied into JMH's results).
+        String root = System.getenv().getOrDefault("OS2_BENCH_RESULTS", "bench-results");
         return Path.of(root, LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
     }
 
